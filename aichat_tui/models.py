@@ -1,0 +1,165 @@
+"""Plain data shared by the client, the store, the CLI and the UI.
+
+No Textual, Rich or I/O here: these are dataclasses and tiny helpers only.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+Role = Literal["system", "user", "assistant"]
+ROLES: tuple[Role, ...] = ("system", "user", "assistant")
+
+MessageStatus = Literal["complete", "interrupted", "error"]
+MESSAGE_STATUSES: tuple[MessageStatus, ...] = ("complete", "interrupted", "error")
+
+BackendKind = Literal["aichat", "openai"]
+BACKEND_KINDS: tuple[BackendKind, ...] = ("aichat", "openai")
+
+DEFAULT_AICHAT_BASE_URL = "https://chat-gpt.org"
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime, truncated to milliseconds."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+
+
+def new_id() -> str:
+    """A fresh random id (32 hex characters) for conversations and messages."""
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Message:
+    """One turn of a conversation.
+
+    ``status`` is set for assistant replies only: ``complete``, ``interrupted``
+    (stopped by the user, cut by the server, or recovered after a crash) or
+    ``error`` (``error`` then holds the message shown to the user).
+    """
+
+    role: Role
+    content: str
+    time: datetime = field(default_factory=utcnow)
+    status: MessageStatus | None = None
+    error: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def as_wire(self) -> dict[str, str]:
+        """The ``{"role", "content"}`` mapping a backend receives."""
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass
+class Conversation:
+    """A chat session: its metadata and messages, as stored in one TOML file."""
+
+    id: str = field(default_factory=new_id)
+    title: str = "New chat"
+    created: datetime = field(default_factory=utcnow)
+    updated: datetime = field(default_factory=utcnow)
+    profile: str | None = None
+    model: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    system_prompt: str = ""
+    messages: list[Message] = field(default_factory=list)
+
+    def wire_messages(self) -> list[dict[str, str]]:
+        """Messages to send to a backend: the system prompt, then every turn
+        that is not an error placeholder."""
+        out: list[dict[str, str]] = []
+        if self.system_prompt:
+            out.append({"role": "system", "content": self.system_prompt})
+        for message in self.messages:
+            if message.status == "error":
+                continue
+            if message.role == "assistant" and not message.content:
+                continue
+            out.append(message.as_wire())
+        return out
+
+
+@dataclass
+class ConversationSummary:
+    """What the sidebar needs about a conversation, without its messages."""
+
+    id: str
+    title: str
+    created: datetime
+    updated: datetime
+    message_count: int
+    profile: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class Profile:
+    """A named backend: where to send requests and how.
+
+    ``cookies`` are for the ``aichat`` kind; ``api_key`` (or the name of an
+    environment variable holding it, ``api_key_env``) for ``openai``. ``proxy`` is
+    a URL such as ``socks5h://user:pass@host:1080``; ``None`` means "use the
+    environment's proxy variables", ``""`` means "no proxy at all".
+    """
+
+    name: str = "default"
+    kind: BackendKind = "openai"
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = ""
+    temperature: float = 0.5
+    top_p: float = 1.0
+    timeout: float = 60.0
+    cookies: dict[str, str] = field(default_factory=dict)
+    api_key: str | None = None
+    api_key_env: str | None = None
+    proxy: str | None = None
+
+    def resolved_api_key(self) -> str | None:
+        """The API key itself: the stored one, else the named environment variable."""
+        if self.api_key:
+            return self.api_key
+        if self.api_key_env:
+            return os.environ.get(self.api_key_env) or None
+        return None
+
+    def secrets(self) -> list[str]:
+        """Every secret value this profile holds, for scrubbing text before it is
+        shown or logged (cookie values, the API key, the proxy password)."""
+        from urllib.parse import unquote, urlsplit
+
+        found: list[str] = [v for v in self.cookies.values() if v]
+        key = self.resolved_api_key()
+        if key:
+            found.append(key)
+        if self.proxy:
+            try:
+                password = urlsplit(self.proxy).password
+            except ValueError:
+                password = None
+            if password:
+                found.extend({password, unquote(password)})
+        return [s for s in found if len(s) >= 3]
+
+
+@dataclass
+class Settings:
+    """Everything in ``config.toml``."""
+
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    default_profile: str | None = None
+    theme: str = "aichat-dark"
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def profile(self, name: str | None = None) -> Profile | None:
+        """The named profile, else the default one, else the first one."""
+        if name is not None:
+            return self.profiles.get(name)
+        if self.default_profile and self.default_profile in self.profiles:
+            return self.profiles[self.default_profile]
+        return next(iter(self.profiles.values()), None)

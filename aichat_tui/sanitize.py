@@ -1,0 +1,57 @@
+"""Make untrusted text (model output, titles, server errors) safe for a terminal.
+
+Stored data keeps every byte; these functions are applied where text leaves the
+program: widgets, stdout, exports and the clipboard. They remove escape
+sequences (CSI, OSC, DCS, SOS, PM, APC and two-byte ESC forms), 8-bit C1
+controls, C0 controls other than TAB and LF, DEL, and bidi override/isolate
+characters that can make text display differently from what it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC [ ... final, ESC ] ... (BEL | ST), ESC P/X/^/_ ... ST, ESC + one char;
+# and the 8-bit forms: CSI (0x9b), OSC (0x9d), DCS/SOS/PM/APC (0x90/0x98/0x9e/0x9f).
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?              # CSI
+  | \x9b[0-?]*[ -/]*[@-~]?                # 8-bit CSI
+  | (?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC, to BEL or ST
+  | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?  # DCS SOS PM APC
+  | \x1b[ -/]*[0-~]?                      # other ESC sequences (and a lone ESC)
+    """,
+    re.VERBOSE,
+)
+# C0 except TAB/LF, DEL, C1, and bidi embedding/override/isolate controls.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CRLF = re.compile(r"\r\n?")
+
+
+def strip_control(text: str) -> str:
+    """Remove terminal control sequences and characters; keep TAB and newlines.
+
+    CR LF and lone CR become LF so that a carriage return cannot overwrite
+    what was printed before it.
+    """
+    if text.isprintable():
+        return text
+    text = _CRLF.sub("\n", text)
+    text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub("", text)
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A control-free single line (for titles, toasts, list rows), cut to ``limit``."""
+    flat = " ".join(strip_control(text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return flat
+
+
+def scrub(text: str, secrets: list[str] | tuple[str, ...] | set[str]) -> str:
+    """Replace each secret value found in ``text`` with ``***``."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text
