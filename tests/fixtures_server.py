@@ -1,0 +1,3 @@
+"""Loopback HTTP server fixtures (owned by the client work)."""
+
+from __future__ import annotations

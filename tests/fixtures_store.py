@@ -1,0 +1,3 @@
+"""Temporary config/data folder fixtures (owned by the store work)."""
+
+from __future__ import annotations
