@@ -1,0 +1,290 @@
+"""``aichat-tui ask``: one question from the command line, the reply streamed to stdout.
+
+Stateless by default; ``--save`` records the exchange as a new session,
+``--continue`` adds to the most recently updated session and ``--session ID`` to
+that one. Never imports Textual or Rich.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from typing import Any
+
+from aichat_tui.commands import (
+    EXIT_AUTH,
+    EXIT_BROKEN_PIPE,
+    EXIT_CONFIG,
+    EXIT_INTERRUPTED,
+    EXIT_NETWORK,
+    EXIT_USAGE,
+    CliError,
+)
+from aichat_tui.commands.options import SECRETS, build_profile, read_settings, resolve_paths
+from aichat_tui.commands.sessions import ID_WIDTH, open_store, resolve_id
+from aichat_tui.commands.streamtext import StreamSanitizer
+from aichat_tui.models import Conversation, Message, Profile
+from aichat_tui.sanitize import one_line, scrub
+
+STDIN_LIMIT = 5 * 1024 * 1024
+PARTIAL_EVERY = 0.5  # seconds between partial-reply sidecar updates
+
+
+def read_stdin(stream: Any = None) -> str:
+    """Piped input, at most STDIN_LIMIT bytes (UTF-8; bad bytes become U+FFFD)."""
+    stream = stream if stream is not None else sys.stdin
+    data = stream.buffer.read(STDIN_LIMIT + 1)
+    if len(data) > STDIN_LIMIT:
+        raise CliError(
+            f"standard input is larger than {STDIN_LIMIT // (1024 * 1024)} MiB; "
+            "send a smaller excerpt",
+            EXIT_USAGE,
+        )
+    return data.decode("utf-8", errors="replace")
+
+
+def build_prompt(args: argparse.Namespace) -> str:
+    """The question words, followed by piped standard input when there is any."""
+    question = " ".join(args.question).strip()
+    piped = ""
+    if not args.no_stdin and sys.stdin is not None and not sys.stdin.isatty():
+        piped = read_stdin().strip("\n")
+    if question and piped.strip():
+        return f"{question}\n\n{piped}"
+    if question:
+        return question
+    if piped.strip():
+        return piped
+    raise CliError("nothing to ask: give a question, or pipe text on standard input", EXIT_USAGE)
+
+
+def error_exit_code(exc: BaseException) -> int:
+    """The exit code for a client error: auth 5, configuration 3, anything else 4."""
+    from aichat_tui.client import errors
+
+    auth = (errors.AuthError, errors.MissingCookiesError, errors.ProxyAuthError)
+    if isinstance(exc, auth):
+        return EXIT_AUTH
+    if isinstance(exc, errors.ConfigurationError):
+        return EXIT_CONFIG
+    return EXIT_NETWORK
+
+
+class _Recorder:
+    """Keeps the session file in step with the reply (None store: stateless)."""
+
+    def __init__(self, store: Any, conv: Conversation | None, prompt: str) -> None:
+        self.store = store
+        self.conv = conv
+        self.reply: Message | None = None
+        self.writer: Any = None
+        self._last = 0.0
+        if store is None or conv is None:
+            return
+        conv.messages.append(Message(role="user", content=prompt))
+        # Saved as interrupted first, so a killed process never leaves a reply that
+        # looks complete; the sidecar holds the text that arrives meanwhile.
+        self.reply = Message(role="assistant", content="", status="interrupted")
+        conv.messages.append(self.reply)
+        store.save(conv)
+        self.writer = store.partial_writer(conv.id, self.reply.id)
+
+    def progress(self, text: str) -> None:
+        if self.writer is not None and time.monotonic() - self._last >= PARTIAL_EVERY:
+            self._last = time.monotonic()
+            self.writer.update(text)
+
+    def finish(self, text: str, status: str, error: str | None = None) -> None:
+        if self.reply is None:
+            return
+        self.reply.content = text
+        self.reply.status = status  # type: ignore[assignment]
+        self.reply.error = error
+        try:
+            self.store.save(self.conv)
+        finally:
+            self.writer.close()
+
+
+def _pick_session(args: argparse.Namespace) -> tuple[Any, Conversation | None]:
+    """(store, existing conversation or None); (None, None) when stateless."""
+    if args.continue_ and args.session:
+        raise CliError("use either --continue or --session, not both", EXIT_USAGE)
+    if not (args.continue_ or args.session or args.save):
+        return None, None
+    store = open_store(args)
+    if args.session:
+        return store, store.load(resolve_id(store, args.session))
+    if args.continue_:
+        summaries = store.list()
+        if not summaries:
+            raise CliError("no session to continue yet (use --save to start one)", EXIT_USAGE)
+        return store, store.load(summaries[0].id)
+    return store, None
+
+
+async def _stream(profile: Profile, request: Any, on_text: Any) -> None:
+    from aichat_tui.client import ChatClient
+
+    async with ChatClient(profile) as client:
+        async for chunk in client.stream(request):
+            if chunk:
+                on_text(chunk)
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Send one prompt and stream the reply to stdout."""
+    prompt = build_prompt(args)
+    paths = resolve_paths(args)
+    settings = read_settings(paths)
+    store, conv = _pick_session(args)
+    if (
+        conv is not None
+        and getattr(args, "profile", None) is None
+        and conv.profile in settings.profiles
+    ):
+        args.profile = conv.profile  # a session keeps talking to its own backend
+    profile = build_profile(settings, args, paths.config_file, required=True)
+    assert profile is not None
+    model = profile.model
+    if conv is not None and getattr(args, "model", None) is None and conv.model:
+        model = conv.model
+    if store is not None and conv is None:
+        conv = store.create(
+            title=one_line(prompt, 60),
+            profile=profile.name,
+            model=model,
+            system_prompt=args.system or "",
+        )
+    if conv is not None and args.system is not None:
+        conv.system_prompt = args.system
+    if conv is not None:
+        wire = [*conv.wire_messages(), {"role": "user", "content": prompt}]
+        temperature, top_p = conv.temperature, conv.top_p
+    else:
+        wire = [{"role": "system", "content": args.system}] if args.system else []
+        wire.append({"role": "user", "content": prompt})
+        temperature = top_p = None
+
+    from aichat_tui.client import AichatError, ChatRequest
+
+    request = ChatRequest(messages=wire, model=model, temperature=temperature, top_p=top_p)
+    recorder = _Recorder(store, conv, prompt)
+    sanitizer = StreamSanitizer()
+    parts: list[str] = []
+    out = sys.stdout
+    wrote_any = False
+
+    def on_text(chunk: str) -> None:
+        nonlocal wrote_any
+        parts.append(chunk)
+        safe = sanitizer.feed(chunk)
+        if safe:
+            out.write(safe)
+            out.flush()
+            wrote_any = True
+            recorder.progress("".join(parts))
+
+    def end_line() -> None:
+        tail = sanitizer.flush()
+        text = "".join(parts)
+        if tail or (wrote_any and not text.endswith("\n")):
+            out.write(tail + ("" if (tail or text).endswith("\n") else "\n"))
+        out.flush()
+
+    try:
+        asyncio.run(_stream(profile, request, on_text))
+    except KeyboardInterrupt:
+        _finish_quietly(end_line)
+        recorder.finish("".join(parts), "interrupted")
+        saved = f"; partial reply saved in session {conv.id[:ID_WIDTH]}" if recorder.reply else ""
+        print(f"aichat-tui: interrupted{saved}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        recorder.finish("".join(parts), "interrupted")
+        return EXIT_BROKEN_PIPE
+    except AichatError as exc:
+        _finish_quietly(end_line)
+        message = scrub(one_line(str(exc), 400), SECRETS)
+        text = "".join(parts) or getattr(exc, "partial", "") or ""
+        status = "interrupted" if text else "error"
+        recorder.finish(text, status, message)
+        raise CliError(message, error_exit_code(exc)) from exc
+    end_line()
+    recorder.finish("".join(parts), "complete")
+    if store is not None and not (args.continue_ or args.session):
+        print(f"aichat-tui: saved as session {conv.id[:ID_WIDTH]}", file=sys.stderr)
+    return 0
+
+
+def _finish_quietly(end_line: Any) -> None:
+    try:
+        end_line()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def add_parser(sub: Any, common: list[argparse.ArgumentParser]) -> None:
+    """Register ``ask``."""
+    from aichat_tui.commands import EXIT_CODES_HELP, wrap
+
+    p = sub.add_parser(
+        "ask",
+        parents=common,
+        help="ask one question; the reply streams to stdout",
+        description=wrap(
+            "Ask one question and stream the reply to stdout as plain text (terminal "
+            "control sequences removed). When standard input is not a terminal it is "
+            "read (up to 5 MiB) and appended after the question: "
+            '`git diff | aichat-tui ask "review this"`.\n\n'
+            "By default nothing is recorded. --save records the exchange as a new "
+            "session, --continue adds it to the most recently updated session and "
+            "--session ID to that one; the workspace shows them. A recorded session "
+            "keeps using its own profile and model unless --profile/--model say "
+            "otherwise. Ctrl+C stops the reply (exit 130); a recorded partial reply is "
+            "saved marked interrupted."
+        ),
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "question", nargs="*", metavar="QUESTION", help="the question (words are joined)"
+    )
+    rec = p.add_mutually_exclusive_group()
+    rec.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        help="add to the most recently updated session",
+    )
+    rec.add_argument(
+        "-s",
+        "--session",
+        metavar="ID",
+        default=argparse.SUPPRESS,
+        help="add to this session (any unique id prefix)",
+    )
+    rec.add_argument("--save", action="store_true", help="record the exchange as a new session")
+    p.add_argument(
+        "--system", metavar="TEXT", help="system prompt (stored on the session when recording)"
+    )
+    p.add_argument(
+        "--no-stdin",
+        action="store_true",
+        help="do not read standard input even when it is not a terminal",
+    )
+    p.set_defaults(func=cmd_ask)

@@ -1,0 +1,229 @@
+"""``aichat-tui sessions list|show|rename|delete|restore|search``: the stored
+conversations the workspace shows, for scripts (plain text or ``--json``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from aichat_tui.commands import EXIT_USAGE, CliError
+from aichat_tui.commands.options import resolve_paths
+from aichat_tui.sanitize import one_line, strip_control
+
+ID_WIDTH = 8
+
+
+def open_store(args: argparse.Namespace) -> Any:
+    """A ConversationStore on the folders chosen by the options (created if missing)."""
+    from aichat_tui.store import ConversationStore
+
+    paths = resolve_paths(args)
+    paths.ensure()
+    store = ConversationStore(paths)
+    for problem in getattr(store, "problems", []):
+        print(f"aichat-tui: warning: {one_line(str(problem), 300)}", file=sys.stderr)
+    return store
+
+
+def match_id(candidates: list[str], given: str, *, where: str = "") -> str:
+    """The one id equal to ``given`` or starting with it; usage error otherwise."""
+    given = given.strip().lower()
+    if not given:
+        raise CliError("empty session id", EXIT_USAGE)
+    if given in candidates:
+        return given
+    found = [c for c in candidates if c.startswith(given)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CliError(
+            f"no session{where} matches {given!r} (see `aichat-tui sessions list`)", EXIT_USAGE
+        )
+    shown = ", ".join(c[: ID_WIDTH + 4] for c in found[:5])
+    raise CliError(
+        f"session id {given!r} is ambiguous: {shown}{'…' if len(found) > 5 else ''}", EXIT_USAGE
+    )
+
+
+def resolve_id(store: Any, given: str) -> str:
+    """A full session id from a unique prefix of a stored (not trashed) session."""
+    return match_id([s.id for s in store.list()], given)
+
+
+def trashed_ids(store: Any) -> list[str]:
+    """Ids of the sessions in the trash."""
+    lister = getattr(store, "list_trash", None)
+    if lister is not None:
+        return [getattr(item, "id", item) for item in lister()]
+    folder = store.paths.trash_dir
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def _local(when: datetime) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def summary_json(s: Any) -> dict[str, Any]:
+    """One session summary as plain JSON data."""
+    return {
+        "id": s.id,
+        "title": s.title,
+        "created": _iso(s.created),
+        "updated": _iso(s.updated),
+        "message_count": s.message_count,
+        "profile": s.profile,
+        "model": s.model,
+    }
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the sessions, most recently updated first."""
+    summaries = open_store(args).list()
+    if args.limit is not None:
+        summaries = summaries[: args.limit]
+    if args.json:
+        _emit_json([summary_json(s) for s in summaries])
+        return 0
+    if not summaries:
+        print("no sessions", file=sys.stderr)
+        return 0
+    print(f"{'ID':<{ID_WIDTH}}  {'UPDATED':<16}  {'MSGS':>4}  TITLE")
+    for s in summaries:
+        print(
+            f"{s.id[:ID_WIDTH]:<{ID_WIDTH}}  {_local(s.updated):<16}  "
+            f"{s.message_count:>4}  {one_line(s.title, 80)}"
+        )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print one session as a plain transcript, or as this tool's JSON export."""
+    store = open_store(args)
+    conv = store.load(resolve_id(store, args.id))
+    if args.json:
+        from aichat_tui.store import to_json
+
+        sys.stdout.write(to_json(conv).rstrip("\n") + "\n")
+        return 0
+    out = [one_line(conv.title, 200), f"id: {conv.id}  updated: {_local(conv.updated)}"]
+    extra = [
+        f"{k}: {one_line(v, 80)}"
+        for k, v in (("profile", conv.profile), ("model", conv.model))
+        if v
+    ]
+    if extra:
+        out.append("  ".join(extra))
+    if conv.system_prompt:
+        out += ["", "[system]", strip_control(conv.system_prompt)]
+    for m in conv.messages:
+        state = f" ({m.status})" if m.status and m.status != "complete" else ""
+        out += ["", f"[{m.role}] {_local(m.time)}{state}", strip_control(m.content)]
+        if m.error:
+            out.append(f"(error: {one_line(m.error, 300)})")
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    """Give a session a new title."""
+    title = one_line(" ".join(args.title), 200)
+    if not title:
+        raise CliError("the new title is empty", EXIT_USAGE)
+    store = open_store(args)
+    conv_id = resolve_id(store, args.id)
+    store.rename(conv_id, title)
+    print(f"renamed {conv_id[:ID_WIDTH]} to {title!r}", file=sys.stderr)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Move a session to the trash."""
+    store = open_store(args)
+    conv_id = resolve_id(store, args.id)
+    store.delete(conv_id)
+    print(
+        f"moved {conv_id[:ID_WIDTH]} to the trash; restore it with "
+        f"`aichat-tui sessions restore {conv_id[:ID_WIDTH]}`",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Bring a session back from the trash."""
+    store = open_store(args)
+    conv_id = match_id(trashed_ids(store), args.id, where=" in the trash")
+    store.restore(conv_id)
+    print(f"restored {conv_id[:ID_WIDTH]}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Find sessions whose title or messages contain the query."""
+    query = " ".join(args.query).strip()
+    if not query:
+        raise CliError("the search query is empty", EXIT_USAGE)
+    hits = open_store(args).search(query, limit=args.limit or 50)
+    if args.json:
+        _emit_json(
+            [
+                {"id": h.id, "title": h.title, "snippet": h.snippet, "updated": _iso(h.updated)}
+                for h in hits
+            ]
+        )
+        return 0
+    if not hits:
+        print(f"no session contains {one_line(query, 80)!r}", file=sys.stderr)
+        return 0
+    for h in hits:
+        print(
+            f"{h.id[:ID_WIDTH]}  {_local(h.updated)}  {one_line(h.title, 60)}"
+            f"  — {one_line(h.snippet, 120)}"
+        )
+    return 0
+
+
+def add_parser(sub: Any, common: list[argparse.ArgumentParser]) -> None:
+    """Register ``sessions`` and its subcommands."""
+    p = sub.add_parser(
+        "sessions",
+        parents=common,
+        help="list, show, rename, delete, restore and search stored sessions",
+        description="Work with the sessions the workspace shows. Session IDs "
+        "may be shortened to any unique prefix.",
+    )
+    ss = p.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    lp = ss.add_parser("list", parents=common, help="list sessions, newest first")
+    lp.add_argument("--json", action="store_true", help="print JSON")
+    lp.add_argument("-n", "--limit", type=int, metavar="N", help="show at most N sessions")
+    lp.set_defaults(func=cmd_list)
+    sp = ss.add_parser("show", parents=common, help="print a session's transcript")
+    sp.add_argument("id", metavar="ID")
+    sp.add_argument("--json", action="store_true", help="print this tool's JSON export")
+    sp.set_defaults(func=cmd_show)
+    rp = ss.add_parser("rename", parents=common, help="change a session's title")
+    rp.add_argument("id", metavar="ID")
+    rp.add_argument("title", metavar="TITLE", nargs="+")
+    rp.set_defaults(func=cmd_rename)
+    dp = ss.add_parser("delete", parents=common, help="move a session to the trash")
+    dp.add_argument("id", metavar="ID")
+    dp.set_defaults(func=cmd_delete)
+    op = ss.add_parser("restore", parents=common, help="bring a session back from the trash")
+    op.add_argument("id", metavar="ID")
+    op.set_defaults(func=cmd_restore)
+    qp = ss.add_parser("search", parents=common, help="search titles and messages")
+    qp.add_argument("query", metavar="QUERY", nargs="+")
+    qp.add_argument("--json", action="store_true", help="print JSON")
+    qp.add_argument("-n", "--limit", type=int, metavar="N", help="at most N hits (default 50)")
+    qp.set_defaults(func=cmd_search)

@@ -1,0 +1,240 @@
+"""Import conversations from a ChatGPT data export and from this tool's own JSON.
+
+ChatGPT (Settings → Data controls → Export) produces ``conversations.json`` (inside a
+zip): a list of conversations, each a ``mapping`` tree of message nodes where every
+edit or regeneration starts a branch. The branch the user last saw is the chain of
+``parent`` links from ``current_node`` up to the root. System, tool and hidden
+messages, messages addressed to a tool, and non-text parts (images, code run,
+browsing results, reasoning summaries) are skipped.
+
+Imports are idempotent: ids are derived from ChatGPT's conversation and message ids
+(uuid5), own exports keep theirs, and :func:`merge_into_store` only adds what a
+stored conversation lacks.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aichat_tui.models import Conversation, Message, utcnow
+
+# Fixed namespace: the same ChatGPT id always maps to the same local id.
+CHATGPT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "aichat-tui:import:chatgpt")
+TEXT_TYPES = ("text", "multimodal_text")
+
+
+class ImportFormatError(ValueError):
+    """The file is not a ChatGPT export or this tool's JSON export."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did; ``notes`` are one-line remarks for the user."""
+
+    imported: int = 0
+    updated: int = 0
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def local_id(chatgpt_id: str, message_id: str | None = None) -> str:
+    """Our stable id for a ChatGPT conversation (or one of its messages)."""
+    key = f"{chatgpt_id}/{message_id}" if message_id is not None else chatgpt_id
+    return uuid.uuid5(CHATGPT_NAMESPACE, key).hex
+
+
+def _time(value: Any) -> datetime | None:
+    """ChatGPT times are epoch seconds (floats); some tools write ISO strings."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, int | float):
+            when = datetime.fromtimestamp(float(value), UTC)
+        elif isinstance(value, str):
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        else:
+            return None
+    except (ValueError, OverflowError, OSError):
+        return None
+    return when.replace(microsecond=(when.microsecond // 1000) * 1000)
+
+
+def _active_branch(mapping: dict[str, Any], current: Any) -> list[dict[str, Any]]:
+    """Nodes from the root to ``current_node`` (or to the newest leaf if it is missing)."""
+    if not isinstance(current, str) or current not in mapping:
+        roots = [
+            k
+            for k, n in mapping.items()
+            if not isinstance(n, dict) or n.get("parent") not in mapping
+        ]
+        current = roots[0] if roots else None
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            kids = [c for c in (mapping[current].get("children") or []) if c in mapping]
+            if not kids:
+                break
+            current = kids[-1]  # ChatGPT appends a regeneration as the last child
+    chain: list[dict[str, Any]] = []
+    seen = set()
+    while isinstance(current, str) and current in mapping and current not in seen:
+        seen.add(current)
+        node = mapping[current]
+        if not isinstance(node, dict):
+            break
+        chain.append(node)
+        current = node.get("parent")
+    chain.reverse()
+    return chain
+
+
+def _visible_text(msg: dict[str, Any]) -> str | None:
+    """The text of a message a user saw in the chat, or None to skip it."""
+    role = (msg.get("author") or {}).get("role")
+    if role not in ("user", "assistant"):
+        return None
+    if msg.get("recipient") not in (None, "all"):
+        return None  # addressed to a tool (code interpreter, browsing, ...)
+    meta = msg.get("metadata") or {}
+    if meta.get("is_visually_hidden_from_conversation") or msg.get("weight") == 0:
+        return None
+    content = msg.get("content") or {}
+    if content.get("content_type") not in TEXT_TYPES:
+        return None
+    parts = [p for p in content.get("parts") or [] if isinstance(p, str) and p.strip()]
+    text = "\n\n".join(parts)
+    return text if text.strip() else None
+
+
+def chatgpt_conversation(raw: dict[str, Any]) -> Conversation:
+    """One ChatGPT conversation (its active branch) as a Conversation."""
+    source_id = raw.get("conversation_id") or raw.get("id")
+    if not isinstance(source_id, str) or not source_id:
+        source_id = f"{raw.get('title')}|{raw.get('create_time')}"
+    mapping = raw.get("mapping")
+    if not isinstance(mapping, dict):
+        raise ImportFormatError(f"conversation {source_id!r} has no message tree")
+    created = _time(raw.get("create_time")) or utcnow()
+    messages: list[Message] = []
+    for node in _active_branch(mapping, raw.get("current_node")):
+        msg = node.get("message")
+        if not isinstance(msg, dict):
+            continue
+        text = _visible_text(msg)
+        if text is None:
+            continue
+        role = msg["author"]["role"]
+        if messages and role == "assistant" and messages[-1].role == "assistant":
+            # One reply split around tool calls reads as one message.
+            messages[-1].content += "\n\n" + text
+            continue
+        messages.append(
+            Message(
+                role=role,
+                content=text,
+                time=_time(msg.get("create_time")) or created,
+                status="complete" if role == "assistant" else None,
+                id=local_id(source_id, str(msg.get("id") or node.get("id"))),
+            )
+        )
+    title = raw.get("title") if isinstance(raw.get("title"), str) else ""
+    updated = _time(raw.get("update_time")) or (messages[-1].time if messages else created)
+    return Conversation(
+        id=local_id(source_id),
+        title=title.strip() or "Imported chat",
+        created=created,
+        updated=max(updated, created),
+        messages=messages,
+    )
+
+
+def _is_chatgpt(data: Any) -> bool:
+    items = data if isinstance(data, list) else [data]
+    return bool(items) and all(isinstance(i, dict) and "mapping" in i for i in items)
+
+
+def parse_import(text: str, source: str = "input") -> tuple[str, list[Conversation]]:
+    """(format name, conversations) from the text of a JSON file."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if isinstance(data, list) and not data:
+        return "empty", []
+    if _is_chatgpt(data):
+        items = data if isinstance(data, list) else [data]
+        return "ChatGPT export", [chatgpt_conversation(i) for i in items]
+    from aichat_tui.store.export import from_json
+
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(i, dict) and "messages" in i for i in items):
+        raise ImportFormatError(
+            f"{source} is neither a ChatGPT export (conversations.json) "
+            "nor an aichat-tui JSON export"
+        )
+    try:
+        return "aichat-tui export", [from_json(json.dumps(i)) for i in items]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ImportFormatError(f"{source}: {exc}") from None
+
+
+def read_import_file(path: Path) -> tuple[str, list[Conversation]]:
+    """Parse a file: JSON, or a ChatGPT export zip holding ``conversations.json``."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == "conversations.json"]
+            if not names:
+                raise ImportFormatError(f"{path} holds no conversations.json")
+            raw = archive.read(min(names, key=len))
+        return parse_import(raw.decode("utf-8-sig", errors="replace"), str(path))
+    raw_bytes = path.read_bytes()
+    return parse_import(raw_bytes.decode("utf-8-sig", errors="replace"), str(path))
+
+
+def merge_into_store(
+    store: Any, conversations: Iterable[Conversation], trashed: Iterable[str] = ()
+) -> ImportReport:
+    """Save new conversations; extend stored ones that the file continues.
+
+    A stored conversation already holding every imported message is skipped (also
+    when it was continued here). One whose messages are a prefix of the imported
+    ones gets the new messages (title kept, in case it was renamed here). One that
+    changed both here and in the file, or that sits in the trash, is left alone.
+    """
+    report = ImportReport()
+    existing = {s.id for s in store.list()}
+    in_trash = set(trashed)
+    for conv in conversations:
+        if conv.id in in_trash:
+            report.skipped += 1
+            report.notes.append(f"{conv.id[:8]} is in the trash; restore it to re-import")
+            continue
+        if conv.id not in existing:
+            store.save(conv)
+            existing.add(conv.id)
+            report.imported += 1
+            continue
+        stored = store.load(conv.id)
+        have = [m.id for m in stored.messages]
+        incoming = [m.id for m in conv.messages]
+        if set(incoming) <= set(have):
+            report.skipped += 1
+        elif incoming[: len(have)] == have:
+            stored.messages.extend(conv.messages[len(have) :])
+            stored.updated = max(stored.updated, conv.updated)
+            store.save(stored)
+            report.updated += 1
+        else:
+            report.skipped += 1
+            report.notes.append(f"{conv.id[:8]} changed both here and in the file; left as it is")
+    return report
