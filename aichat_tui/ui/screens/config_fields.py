@@ -7,8 +7,9 @@ network checks and saving.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from aichat_tui.models import BACKEND_KINDS, Profile
@@ -159,8 +160,6 @@ class ProfileFields(VerticalScroll):
 
     def set_models(self, models: list[str], note: str) -> None:
         """Offer ``models`` (from the server) in a picker and as suggestions."""
-        from textual.suggester import SuggestFromList
-
         picker = self.query_one("#f-model-list", Select)
         picker.set_options([(model, model) for model in models])
         picker.set_class(bool(models), "-loaded")

@@ -1,0 +1,135 @@
+"""Help screen: every key binding of the screen underneath, with its id and its key
+after the user's keymap, and how to remap it in ``config.toml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+__all__ = ["BindingRow", "HelpScreen", "collect_bindings"]
+
+
+@dataclass(frozen=True)
+class BindingRow:
+    """One line of the help table."""
+
+    group: str
+    keys: str
+    description: str
+    binding_id: str
+
+
+def _group_name(node: DOMNode) -> str:
+    if isinstance(node, App):
+        return "Application"
+    name = type(node).__name__
+    return f"{name} ({node.id})" if node.id and not isinstance(node, Screen) else name
+
+
+def collect_bindings(screen: Screen) -> list[BindingRow]:
+    """The bindings that apply on ``screen``: the focused widget's chain (as Textual
+    resolves it, keymap applied), then every other widget's remappable bindings
+    (those with an id), the screen's and the app's. Keys are shown after the keymap."""
+    app = screen.app
+    # Textual has no public API for "the keymap" or "the binding chain"; these two
+    # private attributes are what Footer and the key panel use too.
+    keymap: dict[str, str] = getattr(app, "_keymap", {})
+    rows: dict[tuple[str, str], BindingRow] = {}
+
+    def add(node: DOMNode, binding: Binding, *, only_with_id: bool) -> None:
+        if binding.id is None and (only_with_id or not binding.show):
+            return
+        key = keymap.get(binding.id, binding.key) if binding.id else binding.key
+        group = _group_name(node)
+        identity = (group, binding.id or binding.action)
+        previous = rows.get(identity)
+        keys = ", ".join(k.strip() for k in key.split(",") if k.strip())
+        if previous is not None:
+            if keys in previous.keys.split(", "):
+                return
+            keys = f"{previous.keys}, {keys}"
+        description = binding.description or binding.action
+        rows[identity] = BindingRow(group, keys, description, binding.id or "—")
+
+    chain = [node for node, _ in screen._binding_chain]
+    for node in chain:
+        for _key, binding in node._bindings:
+            add(node, binding, only_with_id=False)
+    for node in screen.walk_children(with_self=True):
+        if node not in chain:
+            for _key, binding in node._bindings:
+                add(node, binding, only_with_id=True)
+    if app not in chain:
+        for _key, binding in app._bindings:
+            add(app, binding, only_with_id=True)
+    return list(rows.values())
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the bindings of the screen below it. ``config_file`` is shown so users
+    know where to remap keys (defaults to ``app.paths.config_file`` when present)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="help.close"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen #help-box {
+        width: 90%; height: 90%; border: round $primary; background: $surface;
+        padding: 0 1;
+    }
+    HelpScreen DataTable { height: 1fr; }
+    HelpScreen #help-remap { height: auto; color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(self, config_file: Path | str | None = None) -> None:
+        super().__init__()
+        self._config_file = config_file
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static("Keys — Esc closes", markup=False)
+            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="help-remap", markup=False)
+
+    def on_mount(self) -> None:
+        """Fill the table from the screen underneath."""
+        stack = self.app.screen_stack
+        below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
+        rows = collect_bindings(below) if below is not None else []
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Action", "Binding id", "Where")
+        for row in sorted(rows, key=lambda r: (r.group != "Application", r.group)):
+            # Text(), not str: DataTable parses str cells as markup.
+            table.add_row(
+                Text(row.keys), Text(row.description), Text(row.binding_id), Text(row.group)
+            )
+        config_file = self._config_file
+        if config_file is None:
+            paths = getattr(self.app, "paths", None)
+            config_file = getattr(paths, "config_file", None)
+        where = str(config_file) if config_file else "config.toml"
+        self.query_one("#help-remap", Static).update(
+            Content(
+                f"Remap a key in {where}:\n"
+                '[keys]\nbinding_id = "ctrl+x"      # several keys: "ctrl+x,f5"'
+            )
+        )
+        table.focus()
+
+    def action_close(self) -> None:
+        """Close the help screen."""
+        self.dismiss(None)
