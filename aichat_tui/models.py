@@ -155,6 +155,9 @@ class Settings:
     default_profile: str | None = None
     theme: str = "aichat-dark"
     keys: dict[str, str] = field(default_factory=dict)
+    # Problems found while loading (e.g. config.toml readable by other users);
+    # not saved, not compared.
+    warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def profile(self, name: str | None = None) -> Profile | None:
         """The named profile, else the default one, else the first one."""

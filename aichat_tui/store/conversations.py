@@ -1,0 +1,381 @@
+"""The conversation store: one TOML file per conversation in ``conversations/``.
+
+Guarantees:
+
+- every write is atomic (:mod:`.atomic`); a kill leaves the old or the new file;
+- writers take a per-conversation lock (:mod:`.lock`); when the file changed
+  since this store last read or wrote it for that object, the disk version is
+  merged in first (messages by id, three-way; nobody's messages are lost);
+- a file that fails to load is moved to ``.quarantine/`` (never overwritten),
+  reported in :attr:`ConversationStore.problems`, and the rest still load;
+- :meth:`ConversationStore.list` answers from a rebuildable index (:mod:`.index`);
+- streaming replies are kept in sidecars and recovered (:mod:`.partial`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import stat
+import weakref
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from aichat_tui.models import Conversation, ConversationSummary, Message, new_id, utcnow
+from aichat_tui.store import schema
+from aichat_tui.store.atomic import atomic_write, clean_stale_temps, read_limited
+from aichat_tui.store.errors import (
+    ConversationFileError,
+    ConversationNotFound,
+    LockTimeout,
+    SaveError,
+    StoreError,
+)
+from aichat_tui.store.index import Index, Stamp, stamp_of, summarize
+from aichat_tui.store.lock import FileLock
+from aichat_tui.store.merge import META_FIELDS, merge_into
+from aichat_tui.store.partial import PartialWriter, find_orphans
+from aichat_tui.store.paths import Paths
+from aichat_tui.store.search import SearchHit, search_conversations
+from aichat_tui.store.trash import Trash, TrashEntry
+
+FILE_SIZE_LIMIT = 64 * 1024 * 1024
+
+
+@dataclass
+class LoadProblem:
+    """A file that could not be loaded: where it was, why, and where it went."""
+
+    path: Path
+    message: str
+    moved_to: Path | None = None
+
+
+@dataclass
+class _Seen:
+    """What one in-memory Conversation object was last synced with on disk."""
+
+    ref: weakref.ref[Conversation]
+    stamp: Stamp | None
+    meta: dict[str, object] = field(default_factory=dict)
+    message_ids: set[str] = field(default_factory=set)
+
+
+class ConversationStore:
+    """Conversations on disk for one :class:`Paths` (see the module docstring)."""
+
+    def __init__(self, paths: Paths, *, lock_timeout: float = 10.0) -> None:
+        self.paths = paths
+        self.lock_timeout = lock_timeout
+        self.problems: list[LoadProblem] = []
+        self.parse_count = 0  # files parsed so far (the index test counts these)
+        paths.ensure()
+        for folder in (paths.conversations_dir, paths.data_dir, paths.trash_dir):
+            clean_stale_temps(folder)
+        self.index = Index(paths.index_file)
+        self.trash = Trash(paths)
+        self.trash.purge()
+        self._seen: dict[int, _Seen] = {}
+
+    # --- files ---------------------------------------------------------------------------
+
+    def path_of(self, conv_id: str) -> Path:
+        """The file of a conversation (raises StoreError for an unsafe id)."""
+        if not schema.valid_id(conv_id):
+            raise StoreError(f"invalid conversation id {conv_id!r}")
+        return self.paths.conversations_dir / f"{conv_id}.toml"
+
+    def _lock(self, conv_id: str, timeout: float | None = None) -> FileLock:
+        return FileLock(
+            self.paths.locks_dir / f"{conv_id}.lock",
+            self.lock_timeout if timeout is None else timeout,
+            what=f"conversation {conv_id}",
+        )
+
+    def _read(self, path: Path) -> tuple[Conversation, Stamp]:
+        """Parse a file; ConversationFileError for bad content, OSError for I/O."""
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            raise
+        if not stat.S_ISREG(st.st_mode):
+            raise ConversationFileError(path, "not a regular file (symlinks are not followed)")
+        try:
+            data = read_limited(path, FILE_SIZE_LIMIT)
+        except ValueError as exc:
+            raise ConversationFileError(path, str(exc)) from exc
+        st = os.stat(path)
+        self.parse_count += 1
+        conv = schema.loads(data, path)
+        return conv, stamp_of(st)
+
+    def _problem(self, path: Path, message: str, moved_to: Path | None = None) -> None:
+        if not any(p.path == path and p.message == message for p in self.problems):
+            self.problems.append(LoadProblem(path, message, moved_to))
+
+    def _quarantine(self, path: Path, error: ConversationFileError, stamp: Stamp | None) -> None:
+        """Move a bad file aside, but only if it is still the version that failed
+        (another instance may have just replaced it with a good one)."""
+        moved: Path | None = None
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if stat.S_ISREG(st.st_mode) and (stamp is None or stamp_of(st) == stamp):
+            stamped = utcnow().strftime("%Y%m%dT%H%M%S%f")
+            moved = self.paths.quarantine_dir / f"{path.stem}.{stamped}{path.suffix}"
+            try:
+                os.replace(path, moved)
+                (moved.parent / f"{moved.name}.error.txt").write_text(
+                    str(error) + "\n", encoding="utf-8"
+                )
+            except OSError:
+                moved = None
+        note = f"{error} (moved to {moved})" if moved else str(error)
+        self._problem(path, note, moved)
+
+    def _fail_load(self, conv_id: str, path: Path, error: ConversationFileError) -> None:
+        stamp = None
+        with contextlib.suppress(OSError):
+            stamp = stamp_of(os.lstat(path))
+        try:
+            with self._lock(conv_id, timeout=1.0):
+                self._quarantine(path, error, stamp)
+        except LockTimeout:
+            self._problem(path, str(error))
+        self.index.drop(conv_id)
+
+    def _remember(self, conv: Conversation, stamp: Stamp | None) -> None:
+        key = id(conv)
+        if key not in self._seen:
+            weakref.finalize(conv, self._seen.pop, key, None)
+        self._seen[key] = _Seen(
+            ref=weakref.ref(conv),
+            stamp=stamp,
+            meta={name: getattr(conv, name) for name in META_FIELDS},
+            message_ids={m.id for m in conv.messages},
+        )
+
+    def _seen_for(self, conv: Conversation) -> _Seen | None:
+        seen = self._seen.get(id(conv))
+        return seen if seen is not None and seen.ref() is conv else None
+
+    # --- public API ----------------------------------------------------------------------
+
+    def list(self) -> list[ConversationSummary]:
+        """Every conversation, newest ``updated`` first, answered from the index
+        (only files that changed since they were indexed are parsed)."""
+        summaries: list[ConversationSummary] = []
+        present: set[str] = set()
+        try:
+            entries = list(os.scandir(self.paths.conversations_dir))
+        except OSError as exc:
+            raise StoreError(f"cannot list {self.paths.conversations_dir}: {exc.strerror}") from exc
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or not name.endswith(".toml"):
+                continue
+            conv_id = name[: -len(".toml")]
+            path = Path(entry.path)
+            if not schema.valid_id(conv_id):
+                self._problem(path, f"{path}: ignored: not a valid conversation file name")
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    self._problem(path, f"{path}: ignored: not a regular file")
+                    continue
+                summary = self.index.get(conv_id, stamp_of(entry.stat(follow_symlinks=False)))
+                if summary is None:
+                    conv, stamp = self._read(path)
+                    summary = summarize(conv)
+                    self.index.put(conv_id, stamp, summary)
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            except ConversationFileError as exc:
+                self._fail_load(conv_id, path, exc)
+                continue
+            except OSError as exc:
+                self._problem(path, f"{path}: cannot be read: {exc.strerror}")
+                continue
+            present.add(conv_id)
+            summaries.append(summary)
+        self.index.keep_only(present)
+        self.index.flush()
+        summaries.sort(key=lambda s: s.updated, reverse=True)
+        return summaries
+
+    def load(self, conv_id: str) -> Conversation:
+        """Read one conversation. A damaged file is moved to quarantine and
+        :class:`ConversationFileError` names it (file, line, key)."""
+        path = self.path_of(conv_id)
+        try:
+            conv, stamp = self._read(path)
+        except FileNotFoundError:
+            raise ConversationNotFound(conv_id) from None
+        except ConversationFileError as exc:
+            self._fail_load(conv_id, path, exc)
+            raise
+        except OSError as exc:
+            raise ConversationFileError(path, f"cannot be read: {exc.strerror}") from exc
+        conv.id = conv_id
+        self._remember(conv, stamp)
+        self.index.put(conv_id, stamp, summarize(conv))
+        return conv
+
+    def changed_on_disk(self, conv: Conversation) -> bool:
+        """Whether the file was changed (by another instance) since this object
+        was loaded or saved here. The UI can then :meth:`load` it again."""
+        seen = self._seen_for(conv)
+        try:
+            current: Stamp | None = stamp_of(os.lstat(self.path_of(conv.id)))
+        except FileNotFoundError:
+            current = None
+        return seen is None or seen.stamp != current
+
+    def save(self, conv: Conversation, *, touch: bool = True) -> None:
+        """Write ``conv`` atomically under its lock. If the file changed since this
+        object was loaded or saved, the disk version is merged into ``conv`` first
+        (in place). ``touch`` sets ``conv.updated`` to now. Raises SaveError."""
+        path = self.path_of(conv.id)
+        if touch:
+            conv.updated = utcnow()
+        with self._lock(conv.id):
+            try:
+                st: os.stat_result | None = os.lstat(path)
+            except FileNotFoundError:
+                st = None
+            seen = self._seen_for(conv)
+            if st is not None and (seen is None or seen.stamp != stamp_of(st)):
+                try:
+                    disk, _ = self._read(path)
+                except FileNotFoundError:
+                    disk = None
+                except ConversationFileError as exc:
+                    if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+                        raise SaveError(f"refusing to save {path}: {exc.message}") from exc
+                    self._quarantine(path, exc, stamp_of(st))
+                    disk = None
+                except OSError as exc:
+                    raise SaveError(f"cannot read {path} before saving: {exc.strerror}") from exc
+                if disk is not None:
+                    merge_into(
+                        conv, disk, seen.meta if seen else None, seen.message_ids if seen else set()
+                    )
+            atomic_write(path, schema.dumps(conv).encode("utf-8"))
+            stamp = stamp_of(os.stat(path))
+        self._remember(conv, stamp)
+        self.index.put(conv.id, stamp, summarize(conv))
+
+    def create(
+        self,
+        *,
+        title: str = "New chat",
+        profile: str | None = None,
+        model: str | None = None,
+        system_prompt: str = "",
+    ) -> Conversation:
+        """A new, saved, empty conversation."""
+        conv = Conversation(title=title, profile=profile, model=model, system_prompt=system_prompt)
+        self.save(conv, touch=False)
+        return conv
+
+    def rename(self, conv_id: str, title: str) -> None:
+        """Change a conversation's title (its ``updated`` time is kept)."""
+        conv = self.load(conv_id)
+        conv.title = title
+        self.save(conv, touch=False)
+
+    def duplicate(self, conv_id: str) -> Conversation:
+        """A saved copy with a new id, ``(copy)`` added to the title, fresh message ids."""
+        source = self.load(conv_id)
+        now = utcnow()
+        copy_ = copy.deepcopy(source)
+        copy_.id = new_id()
+        copy_.title = f"{source.title} (copy)"
+        copy_.created = copy_.updated = now
+        for message in copy_.messages:
+            message.id = new_id()
+        self.save(copy_, touch=False)
+        return copy_
+
+    def delete(self, conv_id: str) -> None:
+        """Move a conversation to the trash (restorable for 30 days)."""
+        path = self.path_of(conv_id)
+        with self._lock(conv_id):
+            if not path.is_file():
+                raise ConversationNotFound(conv_id)
+            self.trash.put(conv_id, path)
+        self.index.drop(conv_id)
+
+    def restore(self, conv_id: str) -> None:
+        """Bring a conversation back from the trash."""
+        path = self.path_of(conv_id)
+        with self._lock(conv_id):
+            self.trash.take(conv_id, path)
+
+    def list_trash(self) -> list[TrashEntry]:
+        """Conversations in the trash, most recently deleted first."""
+        return self.trash.entries()
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Case-insensitive substring search over titles and message text."""
+        return search_conversations(self, query, limit)
+
+    def partial_writer(self, conv_id: str, message_id: str) -> PartialWriter:
+        """A sidecar writer for a reply being streamed into ``conv_id``."""
+        self.path_of(conv_id)  # validates the id
+        return PartialWriter(self.paths, conv_id, message_id)
+
+    def recover(self) -> list[str]:
+        """Fold replies left unfinished by a dead process back into their
+        conversations, marked ``interrupted``. Returns the conversation ids changed."""
+        changed: list[str] = []
+        orphans, damaged = find_orphans(self.paths)
+        for path, reason in damaged:
+            moved = self.paths.quarantine_dir / path.name
+            with contextlib.suppress(OSError):
+                os.replace(path, moved)
+            self._problem(path, f"{path}: {reason} (moved to {moved})", moved)
+        for orphan in orphans:
+            try:
+                if self._recover_one(
+                    orphan.conv_id, orphan.message_id, orphan.started, orphan.text
+                ):
+                    changed.append(orphan.conv_id)
+                orphan.discard()
+            except ConversationNotFound:
+                moved = self.paths.quarantine_dir / orphan.path.name
+                with contextlib.suppress(OSError):
+                    os.replace(orphan.path, moved)
+                orphan.discard()
+                self._problem(orphan.path, "partial reply for a missing conversation", moved)
+            except StoreError as exc:
+                orphan.lock.release()  # keep the sidecar for the next start
+                self._problem(orphan.path, f"could not recover a partial reply: {exc}")
+        return changed
+
+    def _recover_one(self, conv_id: str, message_id: str, started: datetime, text: str) -> bool:
+        if not text:
+            return False
+        conv = self.load(conv_id)
+        existing = next((m for m in conv.messages if m.id == message_id), None)
+        if existing is not None:
+            if existing.status == "complete" or len(existing.content) >= len(text):
+                return False
+            existing.content = text
+            existing.status = "interrupted"
+        else:
+            conv.messages.append(
+                Message(
+                    role="assistant",
+                    content=text,
+                    time=started,
+                    status="interrupted",
+                    id=message_id,
+                )
+            )
+        conv.updated = max(conv.updated, utcnow())
+        self.save(conv, touch=False)
+        return True

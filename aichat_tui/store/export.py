@@ -1,0 +1,158 @@
+"""Export a conversation to Markdown or JSON, and read this tool's JSON back.
+
+Conversations hold no secrets (profiles are referenced by name only; cookies,
+keys and proxy URLs live in config.toml), and the exports are built from an
+explicit list of fields, so nothing else can slip in. Markdown is meant for
+reading and pasting: terminal control sequences are stripped from it. JSON keeps
+the text exact (it is the format ``from_json`` imports).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aichat_tui.models import MESSAGE_STATUSES, ROLES, Conversation, Message, new_id
+from aichat_tui.sanitize import one_line, strip_control
+from aichat_tui.store.toml_codec import fix_surrogates
+
+EXPORT_FORMAT = "aichat-tui.conversation"
+EXPORT_VERSION = 1
+_HEADINGS = {"user": "User", "assistant": "Assistant", "system": "System"}
+_STATUS_NOTES = {
+    "interrupted": "*(reply interrupted: it may be incomplete)*",
+    "error": "*(reply failed)*",
+}
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def to_markdown(conv: Conversation) -> str:
+    """A readable Markdown transcript: title, metadata, one section per message."""
+    lines = [f"# {one_line(conv.title, 200) or 'Untitled'}", ""]
+    meta = [f"- Created: {_when(conv.created)}", f"- Updated: {_when(conv.updated)}"]
+    if conv.model:
+        meta.append(f"- Model: {one_line(conv.model, 200)}")
+    if conv.temperature is not None:
+        meta.append(f"- Temperature: {conv.temperature:g}")
+    if conv.top_p is not None:
+        meta.append(f"- Top-p: {conv.top_p:g}")
+    lines += [*meta, ""]
+    if conv.system_prompt:
+        lines += ["## System prompt", "", strip_control(conv.system_prompt), ""]
+    for message in conv.messages:
+        lines += [f"## {_HEADINGS.get(message.role, message.role)}", ""]
+        lines.append(strip_control(fix_surrogates(message.content)))
+        note = _STATUS_NOTES.get(message.status or "")
+        if message.status == "error" and message.error:
+            note = f"*(reply failed: {one_line(message.error, 300)})*"
+        if note:
+            lines += ["", note]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _message_json(message: Message) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": message.id,
+        "role": message.role,
+        "content": fix_surrogates(message.content),
+        "time": message.time.isoformat(),
+    }
+    if message.status is not None:
+        body["status"] = message.status
+    if message.error is not None:
+        body["error"] = fix_surrogates(message.error)
+    return body
+
+
+def to_json(conv: Conversation) -> str:
+    """The conversation as JSON (``format``, ``version``, metadata, ``messages``)."""
+    body: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "id": conv.id,
+        "title": fix_surrogates(conv.title),
+        "created": conv.created.isoformat(),
+        "updated": conv.updated.isoformat(),
+        "model": conv.model,
+        "temperature": conv.temperature,
+        "top_p": conv.top_p,
+        "system_prompt": fix_surrogates(conv.system_prompt),
+        "messages": [_message_json(m) for m in conv.messages],
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+def _time(raw: Any, name: str) -> datetime:
+    if not isinstance(raw, str):
+        raise ValueError(f"{name}: must be an ISO 8601 date-time string")
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}: not an ISO 8601 date-time: {raw[:40]!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _str(raw: dict[str, Any], name: str, where: str, default: str | None = None) -> str:
+    val = raw.get(name, default)
+    if not isinstance(val, str):
+        raise ValueError(f"{where}{name}: must be a string")
+    return val
+
+
+def from_json(text: str) -> Conversation:
+    """Read :func:`to_json` output back (raises ValueError naming the bad field).
+
+    The conversation keeps its id; the caller gives it a new one if that id exists.
+    """
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from exc
+    if not isinstance(raw, dict) or raw.get("format") != EXPORT_FORMAT:
+        raise ValueError(
+            f"not an aichat-tui conversation export (format must be {EXPORT_FORMAT!r})"
+        )
+    if not isinstance(raw.get("version"), int) or raw["version"] > EXPORT_VERSION:
+        raise ValueError("unsupported export version")
+    conv = Conversation(
+        id=_str(raw, "id", "", new_id()),
+        title=_str(raw, "title", "", "Imported chat"),
+        system_prompt=_str(raw, "system_prompt", "", ""),
+    )
+    conv.created = _time(raw.get("created"), "created")
+    conv.updated = _time(raw.get("updated"), "updated")
+    if raw.get("model") is not None:
+        conv.model = _str(raw, "model", "")
+    for name in ("temperature", "top_p"):
+        val = raw.get(name)
+        if val is not None:
+            if isinstance(val, bool) or not isinstance(val, int | float):
+                raise ValueError(f"{name}: must be a number")
+            setattr(conv, name, float(val))
+    messages = raw.get("messages", [])
+    if not isinstance(messages, list):
+        raise ValueError("messages: must be an array")
+    for i, item in enumerate(messages):
+        where = f"messages[{i}]."
+        if not isinstance(item, dict):
+            raise ValueError(f"messages[{i}]: must be an object")
+        role = _str(item, "role", where)
+        if role not in ROLES:
+            raise ValueError(f"{where}role: must be one of {', '.join(ROLES)}")
+        message = Message(role=role, content=_str(item, "content", where))  # type: ignore[arg-type]
+        message.id = _str(item, "id", where, new_id())
+        message.time = _time(item.get("time"), f"{where}time")
+        status = item.get("status")
+        if status is not None:
+            if status not in MESSAGE_STATUSES:
+                raise ValueError(f"{where}status: must be one of {', '.join(MESSAGE_STATUSES)}")
+            message.status = status
+        if item.get("error") is not None:
+            message.error = _str(item, "error", where)
+        conv.messages.append(message)
+    return conv

@@ -1,0 +1,228 @@
+"""One conversation <-> the text of its TOML file, with strict validation.
+
+File layout (schema_version 1)::
+
+    schema_version = 1
+    id = "…"
+    title = "…"
+    created = 2026-01-02T03:04:05.678+00:00
+    updated = …
+    profile = "…"          # optional
+    model = "…"            # optional
+    temperature = 0.7      # optional
+    top_p = 1.0            # optional
+    system_prompt = "…"
+    message_count = 2      # informative; the messages are the truth
+
+    [[messages]]
+    id = "…"
+    role = "user"          # system | user | assistant
+    time = 2026-…
+    status = "complete"    # replies only: complete | interrupted | error
+    error = "…"            # optional
+    content = \"\"\"
+    …\"\"\"
+
+Lone surrogates (half of an emoji split across stream chunks) are written as
+U+FFFD; surrogate pairs are joined. Everything else round-trips byte-exact.
+Files written by hand are accepted with an inline ``messages = [...]`` array,
+local (offset-less) datetimes (taken as UTC) and messages without ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aichat_tui.models import MESSAGE_STATUSES, ROLES, Conversation, Message
+from aichat_tui.store.errors import ConversationFileError
+from aichat_tui.store.toml_codec import (
+    basic_string,
+    decode_error_line,
+    decode_text,
+    find_key_line,
+    key,
+    multiline_string,
+    toml_error_message,
+    toml_error_position,
+    value,
+)
+
+SCHEMA_VERSION = 1
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TOP_KEYS = {
+    "schema_version",
+    "id",
+    "title",
+    "created",
+    "updated",
+    "profile",
+    "model",
+    "temperature",
+    "top_p",
+    "system_prompt",
+    "message_count",
+    "messages",
+}
+_MESSAGE_KEYS = {"id", "role", "time", "status", "error", "content"}
+
+
+def valid_id(conv_id: str) -> bool:
+    """Whether ``conv_id`` is safe as a file name (letters, digits, ``_``, ``-``)."""
+    return bool(ID_PATTERN.match(conv_id))
+
+
+def dumps(conv: Conversation) -> str:
+    """The file text for ``conv``."""
+    lines = [f"schema_version = {SCHEMA_VERSION}"]
+    top: list[tuple[str, Any]] = [
+        ("id", conv.id),
+        ("title", conv.title),
+        ("created", conv.created),
+        ("updated", conv.updated),
+        ("profile", conv.profile),
+        ("model", conv.model),
+        ("temperature", conv.temperature),
+        ("top_p", conv.top_p),
+        ("system_prompt", conv.system_prompt),
+        ("message_count", len(conv.messages)),
+    ]
+    lines += [f"{key(name)} = {value(val)}" for name, val in top if val is not None]
+    for message in conv.messages:
+        lines += ["", "[[messages]]"]
+        for name, val in (
+            ("id", message.id),
+            ("role", message.role),
+            ("time", message.time),
+            ("status", message.status),
+            ("error", message.error),
+        ):
+            if val is not None:
+                lines.append(f"{name} = {value(val)}")
+        content = message.content
+        text = multiline_string(content) if "\n" in content else basic_string(content)
+        lines.append(f"content = {text}")
+    return "\n".join(lines) + "\n"
+
+
+class _Validator:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def fail(self, keypath: tuple[str | int, ...], message: str) -> ConversationFileError:
+        line = find_key_line(self.text, keypath)
+        name = ".".join(f"[{p}]" if isinstance(p, int) else p for p in keypath).replace(".[", "[")
+        return ConversationFileError(self.path, message, line=line, key=name or None)
+
+    def get(
+        self, doc: dict[str, Any], name: str, kinds: tuple[type, ...], where: tuple = ()
+    ) -> Any:
+        val = doc[name]
+        if (isinstance(val, bool) and bool not in kinds) or not isinstance(val, kinds):
+            wanted = " or ".join(k.__name__.replace("str", "string") for k in kinds)
+            raise self.fail((*where, name), f"must be {wanted}, not {type(val).__name__}")
+        return val
+
+    def time(self, doc: dict[str, Any], name: str, where: tuple = ()) -> datetime:
+        val = doc[name]
+        if not isinstance(val, datetime):
+            raise self.fail((*where, name), f"must be a date-time, not {type(val).__name__}")
+        return val if val.tzinfo is not None else val.replace(tzinfo=UTC)
+
+
+def _fallback_id(index: int, message: dict[str, Any]) -> str:
+    """A stable id for a hand-written message without one, so that two
+    instances loading the same file agree on it."""
+    seed = f"{index}\0{message.get('role')}\0{message.get('time')}\0{message.get('content')}"
+    return hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def from_document(doc: dict[str, Any], path: Path, text: str = "") -> Conversation:
+    """Validate a parsed document into a Conversation (raises ConversationFileError)."""
+    check = _Validator(path, text)
+    for name in doc:
+        if name not in _TOP_KEYS:
+            raise check.fail((name,), "unknown key")
+    if "schema_version" not in doc:
+        raise ConversationFileError(path, "missing schema_version: not a conversation file")
+    version = check.get(doc, "schema_version", (int,))
+    if version > SCHEMA_VERSION:
+        raise check.fail(("schema_version",), f"written by a newer aichat-tui (version {version})")
+    conv = Conversation(id=path.stem)
+    for name in ("title", "system_prompt"):
+        if name in doc:
+            setattr(conv, name, check.get(doc, name, (str,)))
+    for name in ("profile", "model"):
+        if name in doc:
+            setattr(conv, name, check.get(doc, name, (str,)))
+    for name in ("temperature", "top_p"):
+        if name in doc:
+            setattr(conv, name, float(check.get(doc, name, (int, float))))
+    for name in ("created", "updated"):
+        if name in doc:
+            setattr(conv, name, check.time(doc, name))
+    if "message_count" in doc:
+        check.get(doc, "message_count", (int,))
+    if "id" in doc:
+        check.get(doc, "id", (str,))  # the file name is the id; this one is informative
+    raw_messages = doc.get("messages", [])
+    if not isinstance(raw_messages, list):
+        raise check.fail(("messages",), "must be an array of tables ([[messages]])")
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_messages):
+        where: tuple[str | int, ...] = ("messages", index)
+        if not isinstance(raw, dict):
+            raise check.fail(where, "must be a table")
+        for name in raw:
+            if name not in _MESSAGE_KEYS:
+                raise check.fail((*where, name), "unknown key")
+        for name in ("role", "content"):
+            if name not in raw:
+                raise check.fail(where, f"missing {name!r}")
+        role = check.get(raw, "role", (str,), where)
+        if role not in ROLES:
+            raise check.fail((*where, "role"), f"must be one of {', '.join(ROLES)}")
+        message = Message(role=role, content=check.get(raw, "content", (str,), where))
+        message.time = check.time(raw, "time", where) if "time" in raw else conv.created
+        if "status" in raw:
+            status = check.get(raw, "status", (str,), where)
+            if status not in MESSAGE_STATUSES:
+                raise check.fail(
+                    (*where, "status"), f"must be one of {', '.join(MESSAGE_STATUSES)}"
+                )
+            message.status = status
+        if "error" in raw:
+            message.error = check.get(raw, "error", (str,), where)
+        if "id" in raw:
+            message.id = check.get(raw, "id", (str,), where)
+        else:
+            message.id = _fallback_id(index, raw)
+        if message.id in seen:
+            raise check.fail((*where, "id"), "the same message id appears twice")
+        seen.add(message.id)
+        conv.messages.append(message)
+    return conv
+
+
+def loads(data: bytes, path: Path) -> Conversation:
+    """Parse and validate a conversation file's bytes (raises ConversationFileError
+    naming the file and line)."""
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError as exc:
+        line = decode_error_line(data, exc)
+        raise ConversationFileError(path, "is not valid UTF-8 text", line=line) from exc
+    if not text.strip():
+        raise ConversationFileError(path, "the file is empty")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col = toml_error_position(exc)
+        message = toml_error_message(exc) + (f" (column {col})" if col else "")
+        raise ConversationFileError(path, message, line=line) from exc
+    return from_document(doc, path, text)
