@@ -12,15 +12,15 @@ import re
 
 from aichat_tui.sanitize import _ESCAPES, strip_control
 
-# A sequence that strip_control's tokeniser sees as finished (has its final byte or
-# string terminator). Anything else reaching the end of the buffer may still grow.
-_FINISHED = re.compile(
+# A sequence that can still grow: no final byte or string terminator yet. The last
+# token strip_control's tokeniser finds at the end of the buffer is held back if it
+# is one of these.
+_OPEN = re.compile(
     r"""
-    \x1b\[[0-?]*[ -/]*[@-~]
-  | \x9b[0-?]*[ -/]*[@-~]
-  | (?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)
-  | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)
-  | \x1b[ -/]*[0-~]
+    \x1b[ -/]*
+  | (?:\x1b\[|\x9b)[0-?]*[ -/]*
+  | (?:\x1b\]|\x9d)[^\x07\x1b\x9c]*
+  | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*
     """,
     re.VERBOSE,
 )
@@ -63,6 +63,4 @@ class StreamSanitizer:
             last = match
         if last is None or last.end() != len(text):
             return None
-        if _FINISHED.fullmatch(last.group()):
-            return None
-        return last.start()
+        return last.start() if _OPEN.fullmatch(last.group()) else None

@@ -1,0 +1,59 @@
+"""The ChatGPT importer's parsing, without the command line."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from aichat_tui.store.importers import (
+    ImportFormatError,
+    chatgpt_conversation,
+    local_id,
+    parse_import,
+)
+from tests.cli.chatgpt_export import EXPECTED_A, T0, conversations
+
+
+def test_active_branch_skips_hidden_tool_and_non_text_nodes() -> None:
+    conv = chatgpt_conversation(conversations()[0])
+    assert [(m.role, m.content) for m in conv.messages] == EXPECTED_A
+    assert conv.title == "Reversing lists"
+    assert conv.created == datetime.fromtimestamp(T0, UTC)
+    assert conv.updated == datetime.fromtimestamp(T0 + 42, UTC)
+    assert conv.messages[0].time == datetime.fromtimestamp(T0 + 10, UTC)
+    assert all(m.status == "complete" for m in conv.messages if m.role == "assistant")
+
+
+def test_ids_are_stable_across_runs() -> None:
+    first = chatgpt_conversation(conversations()[0])
+    again = chatgpt_conversation(conversations()[0])
+    assert first.id == again.id == local_id("6740aaaa-0000-0000-0000-000000000001")
+    assert [m.id for m in first.messages] == [m.id for m in again.messages]
+    assert len({m.id for m in first.messages}) == len(first.messages)
+
+
+def test_missing_current_node_follows_the_newest_children() -> None:
+    raw = copy.deepcopy(conversations()[0])
+    del raw["current_node"]
+    conv = chatgpt_conversation(raw)
+    assert [(m.role, m.content) for m in conv.messages] == EXPECTED_A
+
+
+def test_cyclic_parent_links_do_not_hang() -> None:
+    raw = copy.deepcopy(conversations()[1])
+    raw["mapping"]["root-b"]["parent"] = "b2"  # a corrupt file: b2 -> b1 -> root-b -> b2
+    conv = chatgpt_conversation(raw)
+    assert [m.content for m in conv.messages] == ["Say hi", "Hi! [/] [@click=app.quit]x[/]"]
+
+
+def test_format_detection() -> None:
+    kind, convs = parse_import(json.dumps(conversations()))
+    assert kind == "ChatGPT export" and len(convs) == 2
+    with pytest.raises(ImportFormatError, match="line 1"):
+        parse_import("{not json", "x.json")
+    with pytest.raises(ImportFormatError, match="neither"):
+        parse_import(json.dumps({"hello": "world"}), "x.json")
+    assert parse_import("[]") == ("empty", [])
