@@ -1,0 +1,74 @@
+"""The chat client: no Textual, no Rich.
+
+``ChatClient`` streams replies from an ``aichat`` or ``openai`` profile;
+``Aichat`` keeps the original provider's contract; every failure is one of the
+documented errors in :mod:`aichat_tui.client.errors`.
+"""
+
+from __future__ import annotations
+
+from aichat_tui.client import errors
+from aichat_tui.client.aichat import Aichat, flatten_prompt
+from aichat_tui.client.chat import ChatClient, ChatRequest
+from aichat_tui.client.errmap import parse_retry_after
+from aichat_tui.client.errors import (
+    AichatError,
+    AuthError,
+    ConfigurationError,
+    ConnectError,
+    ConnectTimeout,
+    DNSError,
+    HTTPStatusError,
+    IdleTimeout,
+    MissingCookiesError,
+    ProtocolError,
+    ProxyAuthError,
+    ProxyConnectError,
+    ProxyError,
+    ProxyTimeoutError,
+    RateLimitError,
+    ReadTimeout,
+    RequestTimeout,
+    ServerError,
+    ServerReportedError,
+    StreamInterrupted,
+    TLSError,
+    TransportError,
+)
+from aichat_tui.client.sse import ServerSentEvent, SSEDecoder
+from aichat_tui.client.transport import ProxySpec, Timeouts
+
+__all__ = [
+    "Aichat",
+    "AichatError",
+    "AuthError",
+    "ChatClient",
+    "ChatRequest",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectTimeout",
+    "DNSError",
+    "HTTPStatusError",
+    "IdleTimeout",
+    "MissingCookiesError",
+    "ProtocolError",
+    "ProxyAuthError",
+    "ProxyConnectError",
+    "ProxyError",
+    "ProxySpec",
+    "ProxyTimeoutError",
+    "RateLimitError",
+    "ReadTimeout",
+    "RequestTimeout",
+    "SSEDecoder",
+    "ServerError",
+    "ServerReportedError",
+    "ServerSentEvent",
+    "StreamInterrupted",
+    "TLSError",
+    "Timeouts",
+    "TransportError",
+    "errors",
+    "flatten_prompt",
+    "parse_retry_after",
+]

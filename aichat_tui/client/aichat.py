@@ -1,0 +1,161 @@
+"""The aichat backend (chat-gpt.org ``/api/text``) and the original provider
+class :class:`Aichat` with its contract kept.
+
+Request exactly as PROTOCOL.md section 1: browser-like headers, the profile's
+cookies, a JSON body with the conversation flattened into one prompt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from aichat_tui.client import errors as E
+from aichat_tui.models import DEFAULT_AICHAT_BASE_URL, Profile
+
+if TYPE_CHECKING:
+    from aichat_tui.client.chat import ChatRequest
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "Aichat",
+    "aichat_headers",
+    "build_chat_request",
+    "flatten_prompt",
+    "require_cookies",
+]
+
+DEFAULT_TIMEOUT = 6.0  # what the original provider used
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/114.0.0.0 Safari/537.36"
+)
+
+
+def flatten_prompt(messages: list[dict[str, str]]) -> str:
+    """One message: its bare content. Several: ``Role: content`` lines and a
+    final ``Assistant:`` line."""
+    if len(messages) == 1:
+        return str(messages[0].get("content", ""))
+    lines = [f"{str(m.get('role', 'user')).capitalize()}: {m.get('content', '')}" for m in messages]
+    lines.append("Assistant:")
+    return "\n".join(lines)
+
+
+def aichat_headers(base_url: str) -> dict[str, str]:
+    """The browser-like headers the original provider sent."""
+    base = base_url.rstrip("/")
+    return {
+        "authority": urlsplit(base).netloc or "chat-gpt.org",
+        "accept": "*/*",
+        "cache-control": "no-cache",
+        "content-type": "application/json",
+        "origin": base,
+        "pragma": "no-cache",
+        "referer": f"{base}/chat",
+        "sec-ch-ua-mobile": "?0",
+        "sec-ch-ua-platform": '"Windows"',
+        "sec-fetch-dest": "empty",
+        "sec-fetch-mode": "cors",
+        "sec-fetch-site": "same-origin",
+        "user-agent": USER_AGENT,
+    }
+
+
+def require_cookies(cookies: Mapping[str, str] | None, base_url: str) -> dict[str, str]:
+    """The cookies, or :class:`MissingCookiesError` (before any request)."""
+    found = {str(k): str(v) for k, v in (cookies or {}).items() if k and v}
+    if not found:
+        host = urlsplit(base_url).hostname or "chat-gpt.org"
+        raise E.MissingCookiesError(
+            f"{host} needs browser cookies and none are set: sign in to {host} in your "
+            "browser, copy the Cookie header (developer tools, Network tab) and paste it "
+            "into the profile's cookies"
+        )
+    return found
+
+
+def build_chat_request(
+    http: httpx.AsyncClient, profile: Profile, request: ChatRequest
+) -> httpx.Request:
+    """``POST {base}/api/text`` with the flattened prompt."""
+    cookies = require_cookies(profile.cookies, profile.base_url)
+    body = {
+        "message": flatten_prompt(request.messages),
+        "temperature": profile.temperature if request.temperature is None else request.temperature,
+        "presence_penalty": 0,
+        "top_p": profile.top_p if request.top_p is None else request.top_p,
+        "frequency_penalty": 0,
+    }
+    headers = aichat_headers(profile.base_url)
+    # One Cookie header built here: httpx's cookie jar would also keep cookies
+    # the server sets, which a stateless client must not.
+    headers["cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return http.build_request(
+        "POST",
+        profile.base_url.rstrip("/") + "/api/text",
+        content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        headers=headers,
+    )
+
+
+def _stored_cookies(base_url: str) -> dict[str, str]:
+    """Cookies of a stored aichat profile for this base URL ({} if none or the
+    settings cannot be read)."""
+    try:
+        from aichat_tui.store import Paths, load_settings
+
+        settings = load_settings(Paths.resolve())
+    except Exception:
+        return {}
+    want = base_url.rstrip("/")
+    for profile in settings.profiles.values():
+        if profile.kind == "aichat" and profile.base_url.rstrip("/") == want and profile.cookies:
+            return dict(profile.cookies)
+    return {}
+
+
+class Aichat:
+    """The original provider: ``await Aichat.create_async(model, messages)``.
+
+    kwargs: ``cookies`` (dict; else the stored settings' aichat profile for
+    ``base_url``), ``temperature`` (0.5), ``top_p`` (1), ``base_url``
+    (``https://chat-gpt.org``), ``timeout`` (6 s). ``proxy`` is a proxy URL;
+    None uses the environment's proxy variables.
+    """
+
+    url = DEFAULT_AICHAT_BASE_URL
+    working = True
+    supports_gpt_35_turbo = True
+
+    @classmethod
+    async def create_async(
+        cls,
+        model: str,
+        messages: list[dict[str, str]],
+        proxy: str | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Send the conversation and return the whole reply text."""
+        from aichat_tui.client.chat import ChatClient, ChatRequest
+
+        base_url = str(kwargs.get("base_url") or cls.url)
+        cookies = require_cookies(kwargs.get("cookies") or _stored_cookies(base_url), base_url)
+        profile = Profile(
+            name="aichat",
+            kind="aichat",
+            base_url=base_url,
+            model=model or "",
+            temperature=float(kwargs.get("temperature", 0.5)),
+            top_p=float(kwargs.get("top_p", 1)),
+            timeout=float(kwargs.get("timeout", DEFAULT_TIMEOUT)),
+            cookies=cookies,
+            proxy=proxy,
+        )
+        async with ChatClient(profile) as client:
+            return await client.complete(ChatRequest(messages=list(messages), model=model or ""))

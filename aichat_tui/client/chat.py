@@ -1,0 +1,283 @@
+"""``ChatClient``: one pooled ``httpx.AsyncClient`` per profile, a streaming
+interface (``async for chunk in client.stream(request)``) over both backends,
+model listing and a connection test.
+
+Deadlines: ``Timeouts.headers`` bounds everything up to the response headers
+(including a SOCKS handshake that httpcore never times out); between two
+pieces of reply text at most ``Timeouts.idle`` may pass (keep-alive comments
+do not count); ``Timeouts.total`` optionally caps a whole reply.
+
+Cancellation: cancelling the consuming task raises ``CancelledError`` inside
+the generator, which closes the HTTP response (the connection is dropped, not
+returned to the pool) and re-raises; it is never turned into an
+:class:`AichatError`. Callers that stop iterating early should close the
+generator (``contextlib.aclosing``) -- :meth:`ChatClient.aclose` also closes
+any stream still open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import httpx
+
+from aichat_tui.client import aichat as aichat_backend
+from aichat_tui.client import errors as E
+from aichat_tui.client import openai as openai_backend
+from aichat_tui.client.errmap import ErrorContext
+from aichat_tui.client.parsers import sniff_parser
+from aichat_tui.client.transport import (
+    ProxySpec,
+    Timeouts,
+    build_http_client,
+    collect_secrets,
+    display_url,
+    install_log_filter,
+    register_secrets,
+    unregister_secrets,
+)
+from aichat_tui.models import Profile
+
+__all__ = ["ChatClient", "ChatRequest"]
+
+log = logging.getLogger("aichat_tui.client")
+
+MAX_ERROR_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One request: the wire messages and per-request overrides."""
+
+    messages: list[dict[str, str]] = field(default_factory=list)
+    model: str = ""
+    temperature: float | None = None  # None -> profile default
+    top_p: float | None = None
+
+
+class ChatClient:
+    """One pooled httpx.AsyncClient for one Profile (cookies, key, proxy, timeouts).
+
+    Creating it never fails: configuration problems (a bad proxy URL, a broken
+    proxy variable in the environment, socksio missing) are raised as
+    :class:`ConfigurationError` by the first request.
+    """
+
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        connect_timeout: float | None = None,
+        idle_timeout: float | None = None,
+        total_timeout: float | None = None,
+    ) -> None:
+        self.profile = profile
+        self.timeouts = Timeouts.for_profile(
+            profile, connect=connect_timeout, idle=idle_timeout, total=total_timeout
+        )
+        self.server = display_url(profile.base_url)
+        self._config_error: E.ConfigurationError | None = None
+        self.proxy: ProxySpec | None = None
+        if profile.proxy:
+            try:
+                self.proxy = ProxySpec.parse(profile.proxy)
+            except E.ConfigurationError as exc:
+                self._config_error = exc
+        self._secrets = collect_secrets(profile, self.proxy)
+        install_log_filter()
+        register_secrets(self, self._secrets)
+        self._http: httpx.AsyncClient | None = None
+        self._open: set[httpx.Response] = set()
+        self._closed = False
+
+    # -- lifecycle ---------------------------------------------------------
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close open streams and the connection pool."""
+        self._closed = True
+        for response in list(self._open):
+            await response.aclose()
+        self._open.clear()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        unregister_secrets(self)
+
+    def _context(self) -> ErrorContext:
+        credential = "cookies" if self.profile.kind == "aichat" else "API key"
+        return ErrorContext(self.server, self.proxy, self._secrets, self.timeouts, credential)
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._closed:
+            raise E.ConfigurationError("this client was closed")
+        if self._config_error is not None:
+            raise self._config_error
+        if self._http is None:
+            try:
+                self._http = build_http_client(self.profile.proxy, self.proxy, self.timeouts)
+            except E.ConfigurationError as exc:
+                self._context().finish(exc)
+                raise
+        return self._http
+
+    # -- requests ----------------------------------------------------------
+
+    def _build(self, http: httpx.AsyncClient, request: ChatRequest) -> httpx.Request:
+        try:
+            if self.profile.kind == "aichat":
+                return aichat_backend.build_chat_request(http, self.profile, request)
+            return openai_backend.build_chat_request(http, self.profile, request)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
+            if isinstance(exc, E.AichatError):
+                raise
+            raise E.ConfigurationError(
+                f"the base URL of profile {self.profile.name!r} is not a valid http(s) URL"
+            ) from None
+
+    async def _open_response(self, http: httpx.AsyncClient, req: httpx.Request) -> httpx.Response:
+        """Send and wait for the headers within the headers deadline; non-2xx
+        statuses become errors."""
+        ctx = self._context()
+        log.debug("%s %s%s", req.method, self.server, req.url.path)
+        try:
+            async with asyncio.timeout(self.timeouts.headers):
+                response = await http.send(req, stream=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error = ctx.transport(exc, answered=False, partial="")
+            log.debug("request failed: %s", error)
+            raise error from None
+        self._open.add(response)
+        if response.is_success:
+            return response
+        try:
+            body = await self._read_bounded(response)
+        finally:
+            await self._close(response)
+        error = ctx.status(response, body)
+        log.debug("request failed: %s", error)
+        raise error
+
+    async def _read_bounded(self, response: httpx.Response) -> bytes:
+        """Up to MAX_ERROR_BODY bytes of an error body ("" if it fails)."""
+        data = bytearray()
+        try:
+            async with asyncio.timeout(self.timeouts.read):
+                async for piece in response.aiter_bytes():
+                    data += piece
+                    if len(data) >= MAX_ERROR_BODY:
+                        break
+        except (httpx.HTTPError, TimeoutError):
+            pass
+        return bytes(data)
+
+    async def _close(self, response: httpx.Response) -> None:
+        self._open.discard(response)
+        await response.aclose()
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[str]:
+        """Yield the reply as text chunks (one request). Raises the documented
+        errors; ``error.partial`` holds the text yielded before a failure."""
+        http = self._client()
+        req = self._build(http, request)
+        response = await self._open_response(http, req)
+        ctx = self._context()
+        loop = asyncio.get_running_loop()
+        partial: list[str] = []
+        try:
+            try:
+                parser = sniff_parser(
+                    response.headers.get("content-type", ""),
+                    self.server,
+                    aichat=self.profile.kind == "aichat",
+                )
+            except E.AichatError as exc:
+                raise ctx.finish(exc) from None
+            chunks = response.aiter_bytes()
+            total_end = None if self.timeouts.total is None else loop.time() + self.timeouts.total
+            deadline = loop.time() + self.timeouts.idle
+            while True:
+                limit = deadline if total_end is None else min(deadline, total_end)
+                try:
+                    async with asyncio.timeout_at(limit):
+                        data = await anext(chunks)
+                    texts = parser.feed(data)
+                except StopAsyncIteration:
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    error = ctx.transport(exc, answered=True, partial="".join(partial))
+                    log.debug("stream failed: %s", error)
+                    raise error from None
+                for text in texts:
+                    partial.append(text)
+                    deadline = loop.time() + self.timeouts.idle
+                    yield text
+            try:
+                texts = parser.end()
+            except E.AichatError as exc:
+                error = ctx.transport(exc, answered=True, partial="".join(partial))
+                log.debug("stream incomplete: %s", error)
+                raise error from None
+            for text in texts:
+                yield text
+        finally:
+            await self._close(response)
+
+    async def complete(self, request: ChatRequest) -> str:
+        """The whole reply as one string."""
+        parts: list[str] = []
+        async for piece in self.stream(request):
+            parts.append(piece)
+        return "".join(parts)
+
+    async def list_models(self) -> list[str]:
+        """Model ids offered by an ``openai`` profile (``GET {base}/models``);
+        ``[]`` for ``aichat``."""
+        if self.profile.kind != "openai":
+            return []
+        http = self._client()
+        try:
+            req = openai_backend.build_models_request(http, self.profile)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise E.ConfigurationError(
+                f"the base URL of profile {self.profile.name!r} is not a valid http(s) URL"
+            ) from exc
+        response = await self._open_response(http, req)
+        try:
+            body = bytearray()
+            try:
+                async with asyncio.timeout(self.timeouts.read):
+                    async for piece in response.aiter_bytes():
+                        body += piece
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                raise self._context().transport(exc, answered=True, partial="") from None
+        finally:
+            await self._close(response)
+        try:
+            return openai_backend.parse_models(bytes(body), self.server)
+        except E.AichatError as exc:
+            raise self._context().finish(exc) from None
+
+    async def test_connection(self) -> str:
+        """A short human summary of a successful round trip, or raises."""
+        via = f" through proxy {self.proxy.display}" if self.proxy else ""
+        if self.profile.kind == "openai":
+            models = await self.list_models()
+            shown = ", ".join(models[:3]) + (", …" if len(models) > 3 else "")
+            return f"{self.server} answered{via}: {len(models)} models ({shown})"
+        reply = await self.complete(ChatRequest(messages=[{"role": "user", "content": "Hello"}]))
+        return f"{self.server} answered{via}: a {len(reply)}-character reply"

@@ -1,0 +1,298 @@
+"""Building the pooled ``httpx.AsyncClient`` for a profile: proxy parsing,
+timeouts, TLS context, and the logging filter that keeps secrets out of
+httpx/httpcore debug logs.
+
+Proxy rules (httpx 0.28): a configured proxy is used for every request and the
+environment's ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY`` are then ignored;
+``Profile.proxy = None`` means "use the environment" and ``""`` means "no
+proxy at all". ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are honoured in every case.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+import httpx
+
+from aichat_tui.client.errors import ConfigurationError
+from aichat_tui.models import Profile
+from aichat_tui.sanitize import scrub
+
+__all__ = [
+    "ProxySpec",
+    "Timeouts",
+    "build_http_client",
+    "collect_secrets",
+    "display_url",
+    "install_log_filter",
+    "register_secrets",
+    "unregister_secrets",
+]
+
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+ENV_PROXY_VARS = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    """A parsed proxy URL. ``display`` never contains credentials."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str = ""
+    password: str = ""
+
+    @property
+    def display(self) -> str:
+        """``scheme://host:port`` for messages."""
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    @property
+    def is_socks(self) -> bool:
+        """Whether this is a SOCKS5 proxy."""
+        return self.scheme.startswith("socks")
+
+    @classmethod
+    def parse(cls, url: str) -> ProxySpec:
+        """Parse ``scheme://[user[:password]@]host[:port][/]``.
+
+        The credentials may be percent-encoded or raw: the *last* ``@`` ends
+        them, so a raw password may contain ``@ : / #``. Percent escapes
+        (``%40``) are decoded. Raises :class:`ConfigurationError`.
+        """
+        text = url.strip()
+        scheme, sep, rest = text.partition("://")
+        scheme = scheme.lower()
+        if not sep or scheme not in PROXY_SCHEMES:
+            shown = scheme if sep else "missing"
+            raise ConfigurationError(
+                f"proxy URL scheme is {shown}; use http://, https://, socks5:// or socks5h://"
+            )
+        userinfo, at, hostport = rest.rpartition("@")
+        hostport = hostport.rstrip("/")
+        if "/" in hostport or not hostport:
+            raise ConfigurationError("proxy URL must look like scheme://[user:password@]host:port")
+        default_port = {"http": 80, "https": 443}.get(scheme, 1080)
+        host, port = hostport, default_port
+        match = re.fullmatch(r"(\[[^\]]+\]|[^:]+)(?::(\d*))?", hostport)
+        if match is None:
+            raise ConfigurationError("proxy URL has an invalid host or port")
+        host = match.group(1)
+        if match.group(2):
+            port = int(match.group(2))
+            if not 0 < port < 65536:
+                raise ConfigurationError("proxy URL port must be between 1 and 65535")
+        username = password = ""
+        if at:
+            user, _, pwd = userinfo.partition(":")
+            username, password = unquote(user), unquote(pwd)
+        return cls(scheme, host, port, username, password)
+
+    def to_httpx(self) -> httpx.Proxy:
+        """An ``httpx.Proxy`` with the credentials passed separately."""
+        url = f"{self.scheme}://{self.host}:{self.port}"
+        auth = (self.username, self.password) if self.username or self.password else None
+        return httpx.Proxy(url, auth=auth)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Time budgets in seconds.
+
+    ``connect``: TCP + TLS handshake. ``read``: socket silence. ``headers``:
+    overall deadline from sending the request to the response headers (bounds
+    a SOCKS handshake, which has no timeout of its own in httpcore). ``idle``:
+    longest wait between two pieces of reply text (keep-alive comments do not
+    count). ``total``: optional cap on a whole reply.
+    """
+
+    connect: float
+    read: float
+    headers: float
+    idle: float
+    total: float | None = None
+
+    @classmethod
+    def for_profile(
+        cls,
+        profile: Profile,
+        *,
+        connect: float | None = None,
+        idle: float | None = None,
+        total: float | None = None,
+    ) -> Timeouts:
+        """Defaults derived from ``profile.timeout``."""
+        read = max(0.05, float(profile.timeout))
+        connect = connect if connect is not None else min(read, 10.0)
+        return cls(
+            connect=connect,
+            read=read,
+            headers=connect + read,
+            idle=idle if idle is not None else read,
+            total=total,
+        )
+
+
+def display_url(url: str) -> str:
+    """``host[:port]`` of a URL, without credentials or path (for messages)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "the server"
+    if not parsed.host:
+        return "the server"
+    default = {"http": 80, "https": 443}.get(parsed.scheme)
+    if parsed.port and parsed.port != default:
+        return f"{parsed.host}:{parsed.port}"
+    return parsed.host
+
+
+def collect_secrets(profile: Profile, proxy: ProxySpec | None) -> list[str]:
+    """Every secret to scrub: the profile's own list plus the parsed proxy
+    password in raw, percent-encoded and repr-escaped forms."""
+    found = set(profile.secrets())
+    for value in [*list(profile.cookies.values()), profile.resolved_api_key() or ""]:
+        if value:
+            found.add(value)
+    if proxy is not None and proxy.password:
+        found.update({proxy.password, quote(proxy.password, safe="")})
+    for value in list(found):
+        found.add(repr(value.encode("utf-8"))[2:-1])  # as it shows inside b'...'
+    return [s for s in found if len(s) >= 3]
+
+
+def _env_proxy_problem() -> str | None:
+    """Name the environment proxy variable httpx would reject, if any."""
+    for name in ENV_PROXY_VARS:
+        value = os.environ.get(name)
+        if not value:
+            continue
+        candidate = value if "://" in value else f"http://{value}"
+        try:
+            httpx.Proxy(candidate)
+        except (ValueError, TypeError, httpx.InvalidURL):
+            scheme = candidate.split("://", 1)[0]
+            return f"{name} (scheme {scheme!r})"
+    return None
+
+
+def build_http_client(
+    proxy_setting: str | None,
+    proxy: ProxySpec | None,
+    timeouts: Timeouts,
+) -> httpx.AsyncClient:
+    """The pooled client for one profile. Raises :class:`ConfigurationError`
+    for an unusable environment proxy or a missing ``socksio``."""
+    # verify: always honour SSL_CERT_FILE/SSL_CERT_DIR, even when trust_env is
+    # off to keep environment proxies out.
+    ssl_context = httpx.create_ssl_context(trust_env=True)
+    timeout = httpx.Timeout(
+        connect=timeouts.connect, read=timeouts.read, write=timeouts.read, pool=timeouts.connect
+    )
+    limits = httpx.Limits(max_connections=10, max_keepalive_connections=5, keepalive_expiry=30)
+    kwargs: dict = {"timeout": timeout, "limits": limits, "verify": ssl_context}
+    if proxy is not None:
+        kwargs["proxy"] = proxy.to_httpx()
+        kwargs["trust_env"] = True  # an explicit proxy already overrides env proxies
+    else:
+        kwargs["trust_env"] = proxy_setting is None
+    try:
+        return httpx.AsyncClient(**kwargs)
+    except ImportError as exc:
+        raise ConfigurationError(
+            "SOCKS proxies need the socksio package: pip install 'aichat-tui[socks]'"
+        ) from exc
+    except (ValueError, TypeError, httpx.InvalidURL) as exc:
+        bad = _env_proxy_problem() if proxy is None else None
+        if bad:
+            raise ConfigurationError(
+                f"the environment variable {bad} is not a usable proxy; fix it, or set the "
+                "profile's proxy (an explicit proxy, or none, overrides the environment)"
+            ) from exc
+        raise ConfigurationError("the proxy settings cannot be used") from exc
+
+
+# -- secret-scrubbing log filter ----------------------------------------------
+
+_SENSITIVE = re.compile(
+    r"(\(b'(?:cookie|authorization|proxy-authorization|set-cookie)', b')[^']*(')"
+    r"|(auth=\(b'[^']*', b')[^']*(')",
+    re.IGNORECASE,
+)
+_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "aichat_tui.client",
+)
+_secrets: dict[int, tuple[str, ...]] = {}
+_secrets_lock = threading.Lock()
+_installed = False
+
+
+class SecretFilter(logging.Filter):
+    """Rewrites log records so that no registered secret and no cookie or
+    authorization header value survives (httpcore logs request headers and
+    SOCKS credentials at DEBUG level)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the record in place; always keep it."""
+        with _secrets_lock:
+            secrets = {s for group in _secrets.values() for s in group}
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        clean = _SENSITIVE.sub(_mask, message)
+        if secrets:
+            clean = scrub(clean, secrets)
+        if clean != message:
+            record.msg = clean
+            record.args = ()
+        return True
+
+
+def _mask(match: re.Match[str]) -> str:
+    if match.group(1) is not None:
+        return f"{match.group(1)}***{match.group(2)}"
+    return f"{match.group(3)}***{match.group(4)}"
+
+
+def install_log_filter() -> None:
+    """Attach :class:`SecretFilter` to the httpx/httpcore/client loggers (once)."""
+    global _installed
+    if _installed:
+        return
+    shared = SecretFilter()
+    for name in _LOGGERS:
+        logging.getLogger(name).addFilter(shared)
+    _installed = True
+
+
+def register_secrets(owner: object, secrets: list[str]) -> None:
+    """Make the log filter scrub ``secrets`` while ``owner`` is alive."""
+    with _secrets_lock:
+        _secrets[id(owner)] = tuple(secrets)
+
+
+def unregister_secrets(owner: object) -> None:
+    """Forget the secrets registered for ``owner``."""
+    with _secrets_lock:
+        _secrets.pop(id(owner), None)
