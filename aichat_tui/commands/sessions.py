@@ -30,7 +30,7 @@ def open_store(args: argparse.Namespace) -> Any:
 
 def match_id(candidates: list[str], given: str, *, where: str = "") -> str:
     """The one id equal to ``given`` or starting with it; usage error otherwise."""
-    given = given.strip().lower()
+    given = given.strip()
     if not given:
         raise CliError("empty session id", EXIT_USAGE)
     if given in candidates:

@@ -220,7 +220,7 @@ def merge_into_store(
             report.notes.append(f"{conv.id[:8]} is in the trash; restore it to re-import")
             continue
         if conv.id not in existing:
-            store.save(conv)
+            store.save(conv, touch=False)  # keep the original times
             existing.add(conv.id)
             report.imported += 1
             continue
@@ -232,7 +232,7 @@ def merge_into_store(
         elif incoming[: len(have)] == have:
             stored.messages.extend(conv.messages[len(have) :])
             stored.updated = max(stored.updated, conv.updated)
-            store.save(stored)
+            store.save(stored, touch=False)
             report.updated += 1
         else:
             report.skipped += 1

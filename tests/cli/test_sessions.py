@@ -1,0 +1,109 @@
+"""``aichat-tui sessions ...`` on real conversation files."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import Cli
+from tests.cli.test_ask import assert_one_error_line
+
+
+def seed(cli: Cli) -> tuple[str, str]:
+    a = cli.add_session(
+        "Reversing lists",
+        ("user", "How do I reverse a list?"),
+        ("assistant", "Use items[::-1] \x1b[31mred\x1b[0m."),
+    )
+    b = cli.add_session("Greeting [/] \x1b]0;x\x07", ("user", "Say hi"), ("assistant", "Hi!"))
+    return a, b
+
+
+def test_list_plain_and_json(cli: Cli) -> None:
+    a, b = seed(cli)
+    plain = cli.run("sessions", "list")
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.splitlines()
+    assert lines[0].split() == ["ID", "UPDATED", "MSGS", "TITLE"]
+    assert lines[1].startswith(b[:8]) and lines[2].startswith(a[:8])  # newest first
+    assert "Greeting [/]" in lines[1] and "\x1b" not in plain.stdout
+    data = json.loads(cli.run("sessions", "list", "--json").stdout)
+    assert [d["id"] for d in data] == [b, a]
+    assert data[1]["title"] == "Reversing lists" and data[1]["message_count"] == 2
+    assert json.loads(cli.run("sessions", "list", "--json", "-n", "1").stdout)[0]["id"] == b
+
+
+def test_empty_list(cli: Cli) -> None:
+    out = cli.run("sessions", "list", "--json")
+    assert out.returncode == 0 and json.loads(out.stdout) == []
+    plain = cli.run("sessions", "list")
+    assert plain.returncode == 0 and plain.stdout == "" and "no sessions" in plain.stderr
+
+
+def test_show_plain_and_json(cli: Cli) -> None:
+    a, _ = seed(cli)
+    out = cli.run("sessions", "show", a[:5])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Reversing lists\n")
+    assert "[user]" in out.stdout and "How do I reverse a list?" in out.stdout
+    assert "Use items[::-1] red." in out.stdout and "\x1b" not in out.stdout
+    data = json.loads(cli.run("sessions", "show", a, "--json").stdout)
+    assert data["id"] == a
+    assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
+
+
+def test_rename_delete_restore(cli: Cli) -> None:
+    a, b = seed(cli)
+    out = cli.run("sessions", "rename", a[:6], "Python", "lists")
+    assert out.returncode == 0, out.stderr
+    assert cli.store().load(a).title == "Python lists"
+    gone = cli.run("sessions", "delete", a[:6])
+    assert gone.returncode == 0, gone.stderr
+    assert "trash" in gone.stderr and f"sessions restore {a[:8]}" in gone.stderr
+    assert [s.id for s in cli.store().list()] == [b]
+    back = cli.run("sessions", "restore", a[:6])
+    assert back.returncode == 0, back.stderr
+    assert {s.id for s in cli.store().list()} == {a, b}
+    again = cli.run("sessions", "restore", a[:6])
+    assert again.returncode == 2
+    assert "trash" in assert_one_error_line(again.stderr)
+
+
+def test_search_plain_and_json(cli: Cli) -> None:
+    a, _ = seed(cli)
+    plain = cli.run("sessions", "search", "reverse")
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.startswith(a[:8]) and "Reversing lists" in plain.stdout
+    data = json.loads(cli.run("sessions", "search", "reverse", "--json").stdout)
+    assert [h["id"] for h in data] == [a] and "reverse" in data[0]["snippet"].lower()
+    none = cli.run("sessions", "search", "zebra-xyz")
+    assert none.returncode == 0 and none.stdout == ""
+
+
+def test_unknown_and_ambiguous_ids(cli: Cli) -> None:
+    store = cli.store()
+    from aichat_tui.models import Conversation
+
+    for suffix in ("1", "2"):
+        store.save(Conversation(id="abcd" + suffix * 28, title=suffix))
+    amb = cli.run("sessions", "show", "abcd")
+    assert amb.returncode == 2
+    assert "ambiguous" in assert_one_error_line(amb.stderr)
+    missing = cli.run("sessions", "delete", "ffff")
+    assert missing.returncode == 2
+    assert "no session" in assert_one_error_line(missing.stderr)
+    assert cli.run("sessions", "show", "abcd1").returncode == 0
+
+
+def test_location_options_work_before_and_after_the_command(cli: Cli, tmp_path) -> None:
+    other = tmp_path / "elsewhere"
+    cli.env.pop("AICHAT_TUI_DATA_DIR")
+    from aichat_tui.models import Conversation
+    from aichat_tui.store import ConversationStore, Paths
+
+    paths = Paths.resolve(config_dir=cli.config_dir, data_dir=other)
+    paths.ensure()
+    ConversationStore(paths).save(Conversation(id="e" * 32, title="Elsewhere"))
+    before = cli.run("--data-dir", str(other), "sessions", "list", "--json")
+    after = cli.run("sessions", "list", "--json", "--data-dir", str(other))
+    assert json.loads(before.stdout)[0]["title"] == "Elsewhere"
+    assert json.loads(after.stdout)[0]["title"] == "Elsewhere"
