@@ -145,8 +145,12 @@ def _unexpected(exc: BaseException, debug: bool) -> int:
     if debug:
         text = "".join(traceback.format_exception(exc))
         sys.stderr.write(scrub(text, SECRETS))
-    detail = one_line(str(exc), 300)
     hint = "" if debug else " (rerun with --debug for the traceback)"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        _say(f"{exc.strerror}{where}{hint}")
+        return EXIT_FAILURE
+    detail = one_line(str(exc), 300)
     _say(f"unexpected {type(exc).__name__}{': ' + detail if detail else ''}{hint}")
     return EXIT_FAILURE
 

@@ -219,6 +219,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except AichatError as exc:
         _finish_quietly(end_line)
         message = scrub(one_line(str(exc), 400), SECRETS)
+        if not paths.config_file.exists() and getattr(args, "base_url", None) is None:
+            message += (
+                f" (no {paths.config_file} yet, so the built-in '{profile.name}' "
+                "profile was used: add a profile, pass --base-url, or try "
+                "`aichat-tui --demo`)"
+            )
         text = "".join(parts) or getattr(exc, "partial", "") or ""
         status = "interrupted" if text else "error"
         recorder.finish(text, status, message)

@@ -28,7 +28,7 @@ DEMO_CHUNK_CHARS = 6
 DEMO_CHUNK_DELAY = 0.02
 
 
-def launch(
+def make_app(
     paths: Any,
     settings: Settings,
     *,
@@ -36,11 +36,11 @@ def launch(
     session_id: str | None = None,
     new_session: bool = False,
     theme: str | None = None,
-) -> int:
-    """Run the Textual app until it exits; its return code becomes ours."""
+) -> Any:
+    """The Textual app, constructed (Textual is imported here, not before)."""
     from aichat_tui.ui.app import AichatApp
 
-    app = AichatApp(
+    return AichatApp(
         paths=paths,
         settings=settings,
         profile_override=profile_override,
@@ -48,6 +48,11 @@ def launch(
         new_session=new_session,
         theme=theme,
     )
+
+
+def launch(paths: Any, settings: Settings, **options: Any) -> int:
+    """Run the Textual app until it exits; its return code becomes ours."""
+    app = make_app(paths, settings, **options)
     app.run()
     return int(app.return_code or 0)
 

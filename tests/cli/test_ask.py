@@ -191,7 +191,7 @@ def test_endpoint_overrides_without_any_config(cli: Cli, server: LoopbackServer)
     assert out.returncode == 0, out.stderr
     request = server.requests[-1]
     assert request.path == "/api/text"
-    assert request.cookies() == {"sid": "abc123", "theme": "dark"}
+    assert request.cookies == {"sid": "abc123", "theme": "dark"}
     assert not cli.paths.config_file.exists()  # nothing written
 
 

@@ -1,0 +1,132 @@
+"""Help for every command, error handling, and the workspace/demo wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aichat_tui.cli import main
+from aichat_tui.commands.workspace import demo_environment, make_app
+from tests.cli.conftest import ROOT, Cli
+from tests.cli.test_ask import assert_one_error_line
+
+COMMANDS = [
+    [],
+    ["ask"],
+    ["sessions"],
+    ["sessions", "list"],
+    ["sessions", "show"],
+    ["sessions", "rename"],
+    ["sessions", "delete"],
+    ["sessions", "restore"],
+    ["sessions", "search"],
+    ["export"],
+    ["import"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "main")
+def test_help_for_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: aichat-tui {' '.join(command)}".rstrip())
+    if command in ([], ["ask"]):
+        assert "exit codes:" in out and "130" in out
+
+
+def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["sessions", "frobnicate"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice" in err and "--help" in err
+
+
+def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # A data folder that is a file: the store cannot create its folders.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    cli.env["AICHAT_TUI_DATA_DIR"] = str(blocker)
+    out = cli.run("sessions", "list")
+    assert out.returncode == 1
+    line = assert_one_error_line(out.stderr)
+    assert "--debug" in line
+    debug = cli.run("sessions", "list", "--debug")
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_workspace_options_are_checked_before_textual_starts(cli: Cli) -> None:
+    both = cli.run("--new", "--session", "abc")
+    assert both.returncode == 2
+    assert_one_error_line(both.stderr)
+    missing = cli.run("--session", "abc")
+    assert missing.returncode == 2
+    assert "no session" in assert_one_error_line(missing.stderr)
+    demo = cli.run("--demo", "--base-url", "http://127.0.0.1:1/v1")
+    assert demo.returncode == 2
+    assert "--demo" in assert_one_error_line(demo.stderr)
+
+
+def test_subcommands_do_not_import_textual(cli: Cli) -> None:
+    code = (
+        "import sys\n"
+        "from aichat_tui.cli import main\n"
+        "codes = [main(['sessions', 'list', '--json']), main(['export', 'x'])]\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(codes, bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=cli.env,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[0, 2] []", out.stdout + out.stderr
+
+
+async def test_demo_environment_serves_both_protocols_and_leaves_nothing(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aichat_tui.client import ChatClient, ChatRequest
+
+    monkeypatch.setenv("AICHAT_TUI_CONFIG_DIR", str(cli.config_dir))
+    monkeypatch.setenv("AICHAT_TUI_DATA_DIR", str(cli.data_dir))
+    with demo_environment() as env:
+        root = env.paths.config_dir.parent
+        assert env.paths.config_file.is_file()  # the UI's config screen sees the demo profiles
+        replies = {}
+        for profile in env.settings.profiles.values():
+            async with ChatClient(profile) as client:
+                chunks = [
+                    c
+                    async for c in client.stream(
+                        ChatRequest(messages=[{"role": "user", "content": "show me a table"}])
+                    )
+                ]
+            replies[profile.kind] = "".join(chunks)
+        assert len(chunks) > 1 or profile.kind == "aichat"
+    assert set(replies) == {"openai", "aichat"}
+    assert all("You said: show me a table" in text for text in replies.values())
+    assert not root.exists()  # the temporary folders are gone
+    assert not cli.config_dir.exists() and not cli.data_dir.exists()  # user's untouched
+
+
+async def test_demo_app_starts_on_the_demo_profile(tmp_path: Path) -> None:
+    with demo_environment(tmp_path / "demo-data") as env:
+        app = make_app(env.paths, env.settings, profile_override=env.profile, new_session=True)
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert app.profile_override is env.profile
+            assert app.startup_errors == []
+            await asyncio.sleep(0)
+    assert (tmp_path / "demo-data").is_dir()  # --data-dir keeps demo conversations
