@@ -1,0 +1,339 @@
+"""The Textual application: wiring, global bindings, themes, clients and replies.
+
+State lives here (settings, the store, one ChatClient per profile, the running
+replies); the workspace screen shows it and posts the user's intents back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from aichat_tui.client import ChatClient
+from aichat_tui.models import Conversation, Message, Profile, Settings, utcnow
+from aichat_tui.sanitize import one_line
+from aichat_tui.store import ConfigError, ConversationStore, Paths, load_settings, save_settings
+from aichat_tui.ui.commands import SessionProvider
+from aichat_tui.ui.reply import ReplyController
+from aichat_tui.ui.screens.workspace import WorkspaceScreen
+from aichat_tui.ui.widgets.message_view import MessageView
+
+DEFAULT_TITLE = "New chat"
+FALLBACK_THEME = "textual-dark"
+
+
+class AichatApp(App[None]):
+    """A full-screen chat workspace."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "aichat-tui"
+    COMMANDS = App.COMMANDS | {SessionProvider}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f3,ctrl+o", "config", "Settings", show=False, id="app.config"),
+        Binding("ctrl+t", "theme", "Theme", show=False, id="app.theme"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        paths: Paths,
+        settings: Settings | None = None,
+        profile_override: Profile | None = None,
+        session_id: str | None = None,
+        new_session: bool = False,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.paths = paths
+        self.startup_errors: list[str] = []
+        if settings is None:
+            try:
+                settings = load_settings(paths)
+            except ConfigError as exc:
+                self.startup_errors.append(str(exc))
+                settings = Settings()
+        self.settings = settings
+        self.profile_override = profile_override
+        self.initial_session = session_id
+        self.initial_new = new_session
+        self.theme_override = theme
+        self.store = ConversationStore(paths)
+        self.replies: dict[str, ReplyController] = {}
+        self.clients: dict[str, ChatClient] = {}
+        # Injected by tests for deterministic relative times.
+        self.clock: Callable[[], datetime] = utcnow
+
+    # -- start and stop -------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        self._load_themes()
+        self.set_keymap(dict(self.settings.keys))
+        recovered = self.store.recover()
+        workspace = WorkspaceScreen()
+        await self.push_screen(workspace)
+        conv_id = self.initial_session
+        if self.initial_new:
+            conv_id = self.new_conversation().id
+        elif conv_id is None:
+            summaries = self.store.list()
+            conv_id = summaries[0].id if summaries else None
+        await workspace.open_session(conv_id)
+        if recovered:
+            self.notify(
+                f"Recovered {len(recovered)} unfinished reply(ies), marked interrupted.",
+                markup=False,
+            )
+        problems = [f"{p.path}: {p.message}" for p in self.store.problems]
+        warnings = list(getattr(self.settings, "warnings", []))
+        for message in self.startup_errors + warnings + problems:
+            self.notify(one_line(message, 400), severity="error", timeout=15, markup=False)
+
+    def _load_themes(self) -> None:
+        from aichat_tui.ui.themes import load_themes
+
+        themes, errors = load_themes(self.paths)
+        for theme in themes:
+            self.register_theme(theme)
+        if errors:
+            self.notify(
+                "\n".join(one_line(e, 200) for e in errors),
+                title="Themes skipped",
+                severity="warning",
+                markup=False,
+            )
+        wanted = self.theme_override or self.settings.theme
+        self.theme = wanted if wanted in self.available_themes else FALLBACK_THEME
+
+    async def action_quit(self) -> None:
+        """Stop running replies (their partial text is saved), close clients, exit."""
+        await self.shutdown_replies()
+        self.exit()
+
+    async def shutdown_replies(self) -> None:
+        """Cancel every reply, wait for their saves, close every client."""
+        controllers = list(self.replies.values())
+        for controller in controllers:
+            self.workers.cancel_group(self, controller.group)
+        for controller in controllers:
+            try:
+                await asyncio.wait_for(controller.finished.wait(), 5)
+            except TimeoutError:
+                pass
+        clients, self.clients = list(self.clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    async def on_unmount(self) -> None:
+        clients, self.clients = list(self.clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    # -- profiles and clients ---------------------------------------------------------
+
+    def profile_for(self, conv: Conversation | None) -> Profile | None:
+        """The profile a conversation's replies use (command-line override first)."""
+        if self.profile_override is not None:
+            return self.profile_override
+        if conv is not None and conv.profile:
+            named = self.settings.profile(conv.profile)
+            if named is not None:
+                return named
+        return self.settings.profile()
+
+    def client_for(self, profile: Profile) -> ChatClient:
+        """One pooled client per profile (rebuilt when the profile changes)."""
+        key = repr(profile)
+        client = self.clients.get(key)
+        if client is None:
+            client = self.clients[key] = ChatClient(profile)
+        return client
+
+    # -- conversations ------------------------------------------------------------------
+
+    @property
+    def workspace(self) -> WorkspaceScreen:
+        """The main screen."""
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkspaceScreen):
+                return screen
+        raise LookupError("workspace screen is not installed")
+
+    def busy_ids(self) -> set[str]:
+        """Conversations with a reply streaming."""
+        return set(self.replies)
+
+    def open_conversation(self, conv_id: str) -> Conversation | None:
+        """The live conversation (if streaming) or the stored one; None if unreadable."""
+        live = self.replies.get(conv_id)
+        if live is not None:
+            return live.conv
+        try:
+            return self.store.load(conv_id)
+        except Exception as exc:  # ConversationFileError and friends: tell, do not crash
+            self.notify(one_line(str(exc), 300), severity="error", markup=False)
+            return None
+
+    def new_conversation(self) -> Conversation:
+        """Create and store an empty conversation."""
+        return self.store.create(title=DEFAULT_TITLE)
+
+    async def switch_session(self, conv_id: str) -> None:
+        """Show ``conv_id`` in the workspace (used by the command palette)."""
+        await self.workspace.open_session(conv_id)
+
+    def add_prompt(
+        self, conv: Conversation, text: str, *, replace_from: Message | None = None
+    ) -> tuple[Message, Message]:
+        """Append a prompt (after dropping ``replace_from`` and what follows) and an
+        empty reply; the prompt is saved before anything is sent."""
+        if replace_from is not None and replace_from in conv.messages:
+            del conv.messages[conv.messages.index(replace_from) :]
+        user = Message(role="user", content=text)
+        conv.messages.append(user)
+        if conv.title == DEFAULT_TITLE and not any(m.role == "user" for m in conv.messages[:-1]):
+            conv.title = one_line(text, 60) or DEFAULT_TITLE
+        conv.updated = utcnow()
+        self.store.save(conv)
+        reply = Message(role="assistant", content="")
+        conv.messages.append(reply)
+        return user, reply
+
+    def replace_reply(self, conv: Conversation, old: Message) -> Message:
+        """Drop ``old`` (the last reply) and append a fresh empty one."""
+        if old in conv.messages:
+            conv.messages.remove(old)
+        reply = Message(role="assistant", content="")
+        conv.messages.append(reply)
+        conv.updated = utcnow()
+        return reply
+
+    async def start_reply(
+        self, conv: Conversation, reply: Message, view: MessageView | None
+    ) -> ReplyController:
+        """Start streaming ``reply`` in its own worker group."""
+        profile = self.profile_for(conv)
+        assert profile is not None, "callers check for a profile first"
+        controller = ReplyController(
+            conv=conv,
+            message=reply,
+            client=self.client_for(profile),
+            profile=profile,
+            store=self.store,
+            on_done=self._reply_done,
+        )
+        self.replies[conv.id] = controller
+        await controller.attach(view)
+        self.run_worker(
+            controller.run(),
+            name=f"reply {conv.id}",
+            group=controller.group,
+            exclusive=True,
+            exit_on_error=False,
+        )
+        return controller
+
+    def stop_reply(self, conv_id: str) -> bool:
+        """Cancel the reply streaming in ``conv_id``; False if there is none."""
+        controller = self.replies.get(conv_id)
+        if controller is None:
+            return False
+        self.workers.cancel_group(self, controller.group)
+        return True
+
+    async def _reply_done(self, controller: ReplyController) -> None:
+        if self.replies.get(controller.conv_id) is controller:
+            del self.replies[controller.conv_id]
+        try:
+            workspace = self.workspace
+        except LookupError:  # shutting down
+            return
+        shown = workspace.conv is not None and workspace.conv.id == controller.conv_id
+        if controller.message.status == "error" and not shown:
+            title = one_line(controller.conv.title, 40)
+            self.notify(f"Reply failed in “{title}”.", severity="error", markup=False)
+        workspace.refresh_sessions()
+        workspace.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Reply workers handle their own errors; anything else is a bug worth seeing.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(
+                one_line(f"Internal error: {event.worker.error!r}", 300),
+                severity="error",
+                markup=False,
+            )
+
+    def rename(self, conv: Conversation, title: str) -> None:
+        """Rename in the store and in memory."""
+        title = one_line(title, 200)
+        self.store.rename(conv.id, title)
+        conv.title = title
+
+    async def delete(self, conv_id: str) -> None:
+        """Stop its reply (saved first), then move the conversation to the trash."""
+        controller = self.replies.get(conv_id)
+        if controller is not None:
+            self.stop_reply(conv_id)
+            await controller.finished.wait()
+        self.store.delete(conv_id)
+
+    # -- other screens -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show every key binding."""
+        from aichat_tui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_config(self) -> None:
+        """Edit profiles; the new settings are saved and applied."""
+        from aichat_tui.ui.screens.config import ConfigScreen
+
+        def done(settings: Settings | None) -> None:
+            if settings is not None:
+                self.apply_settings(settings)
+
+        self.push_screen(ConfigScreen(self.settings, self.paths), done)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Save ``settings`` and apply keys, theme and profiles."""
+        save_settings(self.paths, settings)
+        self.settings = settings
+        self.set_keymap(dict(settings.keys))
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self.workspace.refresh_welcome()
+
+    def action_theme(self) -> None:
+        """Pick a theme (live preview); the choice is saved."""
+        from aichat_tui.ui.screens.theme_picker import ThemePicker
+
+        def done(name: str | None) -> None:
+            if name is not None and name != self.settings.theme:
+                self.settings.theme = name
+                save_settings(self.paths, self.settings)
+
+        self.push_screen(ThemePicker(), done)
+
+    def edit_session_settings(self, conv: Conversation, after: Callable[[], object]) -> None:
+        """Edit one conversation's profile/model/sampling; saved on change."""
+        from aichat_tui.ui.screens.session_settings import SessionSettingsScreen
+
+        def done(changes: dict[str, Any] | None) -> None:
+            if not changes:
+                return
+            for name, value in changes.items():
+                setattr(conv, name, value)
+            self.store.save(conv)
+            after()
+            self.workspace.refresh_welcome()
+
+        self.push_screen(SessionSettingsScreen(conv, self.settings), done)

@@ -1,0 +1,120 @@
+"""One streaming reply, independent of any mounted widget.
+
+A :class:`ReplyController` lives as long as its reply streams. The transcript
+may attach a view to it (when its conversation is shown) and detach it (when
+the user switches away); the stream, the partial sidecar and the final save go
+on regardless. The worker running :meth:`ReplyController.run` is in the group
+``reply-<conv_id>`` so cancelling one conversation's reply leaves the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from aichat_tui.client import AichatError, ChatClient, ChatRequest
+from aichat_tui.commands.streamtext import StreamSanitizer
+from aichat_tui.models import Conversation, Message, Profile
+from aichat_tui.sanitize import scrub
+from aichat_tui.store import ConversationStore
+from aichat_tui.ui.widgets.message_view import MessageView
+
+
+def build_request(conv: Conversation, profile: Profile) -> ChatRequest:
+    """The request for the next reply in ``conv`` (its model/sampling overrides first)."""
+    return ChatRequest(
+        messages=conv.wire_messages(),
+        model=conv.model or profile.model,
+        temperature=conv.temperature,
+        top_p=conv.top_p,
+    )
+
+
+class ReplyController:
+    """Streams one assistant reply into ``message`` of ``conv`` and saves it."""
+
+    def __init__(
+        self,
+        *,
+        conv: Conversation,
+        message: Message,
+        client: ChatClient,
+        profile: Profile,
+        store: ConversationStore,
+        on_done: Callable[[ReplyController], Awaitable[None]],
+    ) -> None:
+        self.conv = conv
+        self.message = message
+        self.client = client
+        self.profile = profile
+        self.store = store
+        self.on_done = on_done
+        self.raw = ""  # every byte received, saved as is
+        self.shown = ""  # the sanitized text widgets display
+        self.view: MessageView | None = None
+        self.finished = asyncio.Event()
+        self._sanitizer = StreamSanitizer()
+
+    @property
+    def conv_id(self) -> str:
+        """The conversation this reply belongs to."""
+        return self.conv.id
+
+    @property
+    def group(self) -> str:
+        """The worker group of this conversation's replies."""
+        return f"reply-{self.conv.id}"
+
+    async def attach(self, view: MessageView | None) -> None:
+        """Show the stream in ``view`` from now on (None: nowhere)."""
+        self.view = view
+        if view is not None:
+            view.follow(lambda: self.shown)
+            await view.sync(self.shown)
+
+    async def _show(self, piece: str) -> None:
+        if not piece:
+            return
+        self.shown += piece
+        view = self.view
+        if view is not None and view.is_attached:
+            await view.sync(self.shown)
+
+    async def run(self) -> None:
+        """Stream, then save with status complete, interrupted or error."""
+        request = build_request(self.conv, self.profile)
+        writer = self.store.partial_writer(self.conv.id, self.message.id)
+        status, error = "complete", None
+        try:
+            async for chunk in self.client.stream(request):
+                self.raw += chunk
+                writer.update(self.raw)
+                await self._show(self._sanitizer.feed(chunk))
+        except asyncio.CancelledError:
+            status = "interrupted"
+            await self._finish(writer, status, None)
+            raise
+        except AichatError as exc:
+            status = "error"
+            error = scrub(str(exc), self.profile.secrets())
+            if not self.raw and exc.partial:
+                self.raw = exc.partial
+                await self._show(self._sanitizer.feed(exc.partial))
+        except Exception as exc:  # a bug in a client must not lose the conversation
+            status, error = "error", scrub(f"Unexpected error: {exc!r}", self.profile.secrets())
+        await self._finish(writer, status, error)
+
+    async def _finish(self, writer: object, status: str, error: str | None) -> None:
+        await self._show(self._sanitizer.flush())
+        self.message.content = self.raw
+        self.message.status = status  # type: ignore[assignment]
+        self.message.error = error
+        try:
+            self.store.save(self.conv)
+        finally:
+            writer.close()  # type: ignore[attr-defined]
+            view = self.view
+            if view is not None and view.is_attached:
+                await view.finish()
+            self.finished.set()
+            await self.on_done(self)

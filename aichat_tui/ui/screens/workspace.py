@@ -1,0 +1,405 @@
+"""The main screen: sidebar of sessions, chat pane, composer, footer.
+
+The screen owns the state of what is shown (current conversation, drafts, the
+prompt being edited); the app owns the store, settings, clients and running
+replies. Widgets receive data and post messages back here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Markdown, Static
+
+from aichat_tui.models import Conversation, Message
+from aichat_tui.sanitize import one_line
+from aichat_tui.ui.clipboard import copy
+from aichat_tui.ui.screens.confirm import ConfirmScreen
+from aichat_tui.ui.screens.link import LinkScreen
+from aichat_tui.ui.screens.prompt import PromptScreen
+from aichat_tui.ui.text import check_link, code_blocks
+from aichat_tui.ui.widgets.composer import Composer
+from aichat_tui.ui.widgets.message_view import MessageView
+from aichat_tui.ui.widgets.session_list import SessionList
+from aichat_tui.ui.widgets.transcript import Transcript
+
+if TYPE_CHECKING:
+    from aichat_tui.ui.app import AichatApp
+
+NARROW = 100  # below this many columns the sidebar hides unless toggled on
+
+
+def welcome_text(config_file: str) -> str:
+    """What a first run without a working profile shows."""
+    return (
+        "Welcome to aichat-tui\n\n"
+        "No backend profile is set up yet, so there is nobody to talk to.\n\n"
+        "• Press F3 (or Ctrl+O) to open Settings and add a profile: an OpenAI-compatible "
+        "server (base URL, model, API key) or an Aichat server (base URL and cookies).\n"
+        f"• Or edit {config_file} yourself.\n"
+        "• To try the app without an account: aichat-tui --demo"
+    )
+
+
+class WorkspaceScreen(Screen[None]):
+    """Sessions, transcript and composer."""
+
+    BINDINGS = [
+        Binding("escape", "stop", "Stop", id="workspace.stop"),
+        Binding("ctrl+n", "new_session", "New", id="workspace.new_session"),
+        Binding("ctrl+down,alt+j", "cycle(1)", "Next", show=False, id="workspace.next_session"),
+        Binding("ctrl+up,alt+k", "cycle(-1)", "Prev", show=False, id="workspace.previous_session"),
+        Binding("f2", "rename", "Rename", show=False, id="workspace.rename"),
+        Binding("f8", "delete", "Delete", show=False, id="workspace.delete"),
+        Binding("ctrl+r", "retry", "Retry", id="workspace.retry"),
+        Binding("f4", "edit_last", "Edit last", show=False, id="workspace.edit_last"),
+        # priority: the composer (a TextArea) binds ctrl+y to redo.
+        Binding("ctrl+y", "copy_last", "Copy", priority=True, id="workspace.copy_last"),
+        Binding("alt+y,f9", "copy_code", "Copy code", show=False, id="workspace.copy_code"),
+        Binding(
+            "alt+up,f5", "select_messages", "Messages", show=False, id="workspace.select_messages"
+        ),
+        Binding("ctrl+b,alt+b", "toggle_sidebar", "Sidebar", id="workspace.toggle_sidebar"),
+        Binding(
+            "alt+s", "session_settings", "Session", show=False, id="workspace.session_settings"
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="workspace")
+        self.conv: Conversation | None = None
+        self.drafts: dict[str, str] = {}
+        self.editing: Message | None = None
+        self._sidebar_choice: bool | None = None
+
+    @property
+    def aichat(self) -> AichatApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield SessionList(id="sessions", clock=self.aichat.clock)
+            with Vertical(id="chat"):
+                yield Label(id="chat-title")
+                yield Static(id="welcome")
+                yield Transcript(id="transcript")
+                yield Label(
+                    Content("Editing a previous prompt: Enter resends from there, Escape cancels"),
+                    id="edit-banner",
+                )
+                yield Composer(id="composer")
+        yield Footer()
+
+    @property
+    def transcript(self) -> Transcript:
+        """The chat pane."""
+        return self.query_one(Transcript)
+
+    @property
+    def composer(self) -> Composer:
+        """The prompt editor."""
+        return self.query_one(Composer)
+
+    @property
+    def sessions(self) -> SessionList:
+        """The sidebar."""
+        return self.query_one(SessionList)
+
+    async def on_mount(self) -> None:
+        self.query_one("#edit-banner").display = False
+        self.refresh_welcome()
+        self.composer.focus()
+
+    def refresh_welcome(self) -> None:
+        """Show the first-run panel when no profile can be used."""
+        welcome = self.query_one("#welcome", Static)
+        missing = self.aichat.profile_for(self.conv) is None
+        welcome.update(Content(welcome_text(str(self.aichat.paths.config_file))))
+        welcome.display = missing
+
+    # -- sessions -----------------------------------------------------------------
+
+    def refresh_sessions(self) -> None:
+        """Reload the sidebar from the store."""
+        current = self.conv.id if self.conv else None
+        self.sessions.set_sessions(self.aichat.store.list(), current, self.aichat.busy_ids())
+
+    async def open_session(self, conv_id: str | None) -> None:
+        """Show a conversation (None: nothing), keeping the current draft."""
+        if self.conv is not None:
+            self.drafts[self.conv.id] = self.composer.text
+            live = self.aichat.replies.get(self.conv.id)
+            if live is not None:
+                await live.attach(None)
+        self._set_editing(None)
+        conv = self.aichat.open_conversation(conv_id) if conv_id else None
+        self.conv = conv
+        live = self.aichat.replies.get(conv.id) if conv else None
+        await self.transcript.show(
+            conv,
+            streaming_id=live.message.id if live else None,
+            streaming_text=live.shown if live else "",
+        )
+        if live is not None:
+            await live.attach(self.transcript.view_for(live.message.id))
+        self.composer.text = self.drafts.pop(conv.id, "") if conv else ""
+        self.composer.move_cursor(self.composer.document.end)
+        self._show_title()
+        self.refresh_sessions()
+        self.refresh_welcome()
+        self.refresh_bindings()
+
+    def _show_title(self) -> None:
+        title = one_line(self.conv.title, 120) if self.conv else ""
+        self.query_one("#chat-title", Label).update(Content(title))
+
+    async def action_new_session(self) -> None:
+        """Start an empty conversation and show it."""
+        conv = self.aichat.new_conversation()
+        await self.open_session(conv.id)
+
+    async def action_cycle(self, step: int) -> None:
+        """Switch to the next/previous conversation in the sidebar order."""
+        ids = [s.id for s in self.sessions.summaries]
+        if not ids:
+            return
+        index = ids.index(self.conv.id) if self.conv and self.conv.id in ids else -step
+        await self.open_session(ids[(index + step) % len(ids)])
+
+    @on(SessionList.Chosen)
+    async def _chosen(self, event: SessionList.Chosen) -> None:
+        if self.conv is None or event.conv_id != self.conv.id:
+            await self.open_session(event.conv_id)
+        self.composer.focus()
+
+    def action_rename(self) -> None:
+        """Ask for a new title of the current conversation."""
+        conv = self.conv
+        if conv is None:
+            return
+
+        def done(title: str | None) -> None:
+            if title:
+                self.aichat.rename(conv, title)
+                self._show_title()
+                self.refresh_sessions()
+
+        self.app.push_screen(PromptScreen("Rename session", one_line(conv.title, 200)), done)
+
+    @on(SessionList.DeleteRequested)
+    def _delete_requested(self, event: SessionList.DeleteRequested) -> None:
+        self._confirm_delete(event.conv_id)
+
+    def action_delete(self) -> None:
+        """Delete the current conversation after confirmation."""
+        if self.conv is not None:
+            self._confirm_delete(self.conv.id)
+
+    def _confirm_delete(self, conv_id: str) -> None:
+        titles = {s.id: s.title for s in self.sessions.summaries}
+        title = one_line(titles.get(conv_id, "this session"), 80)
+
+        async def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            await self.aichat.delete(conv_id)
+            if self.conv is not None and self.conv.id == conv_id:
+                self.conv = None
+                remaining = self.aichat.store.list()
+                await self.open_session(remaining[0].id if remaining else None)
+            else:
+                self.refresh_sessions()
+
+        body = f"Delete “{title}”? It is moved to the trash folder."
+        self.app.push_screen(ConfirmScreen("Delete session", body, yes="Delete"), done)
+
+    # -- sending ------------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    async def _submitted(self, event: Composer.Submitted) -> None:
+        if self.aichat.profile_for(self.conv) is None:
+            self.app.notify(
+                "No profile is set up: press F3 to add one.", severity="error", markup=False
+            )
+            return
+        if self.conv is None:
+            await self.action_new_session()
+        assert self.conv is not None
+        if self.conv.id in self.aichat.replies:
+            self.app.notify("A reply is still streaming: Escape stops it.", markup=False)
+            return
+        editing, text = self.editing, event.text
+        self.composer.text = ""
+        self._set_editing(None)
+        if editing is not None:
+            await self.transcript.drop_from(editing.id)
+        user, reply = self.aichat.add_prompt(self.conv, text, replace_from=editing)
+        await self.transcript.add_message(user)
+        await self._start_reply(reply)
+        self._show_title()
+
+    async def _start_reply(self, reply: Message) -> None:
+        assert self.conv is not None
+        view = await self.transcript.add_message(reply, streaming=True)
+        await self.aichat.start_reply(self.conv, reply, view)
+        self.refresh_sessions()
+        self.refresh_bindings()
+
+    def action_stop(self) -> None:
+        """Stop the current reply; else cancel editing; else back to the composer."""
+        if self.conv is not None and self.aichat.stop_reply(self.conv.id):
+            return
+        if self.editing is not None:
+            self._set_editing(None)
+            self.composer.text = ""
+        self.composer.focus()
+
+    async def action_retry(self) -> None:
+        """Regenerate the last reply (after an error, a stop, or to get another one)."""
+        conv = self.conv
+        if conv is None or conv.id in self.aichat.replies or not conv.messages:
+            return
+        last = conv.messages[-1]
+        if last.role != "assistant":
+            return
+        if self.aichat.profile_for(conv) is None:
+            self.app.notify(
+                "No profile is set up: press F3 to add one.", severity="error", markup=False
+            )
+            return
+        await self.transcript.drop_from(last.id)
+        reply = self.aichat.replace_reply(conv, last)
+        await self._start_reply(reply)
+
+    @on(MessageView.RetryPressed)
+    async def _retry_pressed(self, event: MessageView.RetryPressed) -> None:
+        await self.action_retry()
+
+    def action_edit_last(self) -> None:
+        """Put the last prompt back in the composer; sending resends from there."""
+        if self.conv is None:
+            return
+        prompts = [m for m in self.conv.messages if m.role == "user"]
+        if prompts:
+            self._edit(prompts[-1])
+
+    @on(Composer.RecallRequested)
+    def _recall(self, event: Composer.RecallRequested) -> None:
+        self.action_edit_last()
+
+    @on(Transcript.EditRequested)
+    def _edit_requested(self, event: Transcript.EditRequested) -> None:
+        self._edit(event.message)
+
+    def _edit(self, message: Message) -> None:
+        if self.conv is not None and self.conv.id in self.aichat.replies:
+            self.app.notify("Stop the streaming reply (Escape) before editing.", markup=False)
+            return
+        self._set_editing(message)
+        self.composer.text = message.content
+        self.composer.move_cursor(self.composer.document.end)
+        self.composer.focus()
+
+    def _set_editing(self, message: Message | None) -> None:
+        self.editing = message
+        self.query_one("#edit-banner").display = message is not None
+
+    # -- copying ------------------------------------------------------------------
+
+    def _last_reply(self) -> Message | None:
+        if self.conv is None:
+            return None
+        return next(
+            (m for m in reversed(self.conv.messages) if m.role == "assistant" and m.content), None
+        )
+
+    def _copy(self, text: str, what: str) -> None:
+        copied = copy(self.app, text)
+        self.app.notify(f"Copied {what} ({len(copied)} characters).", markup=False)
+
+    def action_copy_last(self) -> None:
+        """Copy the last reply's text."""
+        reply = self._last_reply()
+        if reply is None:
+            self.app.notify("Nothing to copy yet.", markup=False)
+        else:
+            self._copy(reply.content, "the last reply")
+
+    def action_copy_code(self) -> None:
+        """Copy the last code block of the last reply."""
+        reply = self._last_reply()
+        blocks = code_blocks(reply.content) if reply else []
+        if not blocks:
+            self.app.notify("The last reply has no code block.", markup=False)
+        else:
+            self._copy(blocks[-1], "the code block")
+
+    @on(Transcript.CopyRequested)
+    def _copy_requested(self, event: Transcript.CopyRequested) -> None:
+        if not event.code:
+            self._copy(event.message.content, "the message")
+            return
+        blocks = code_blocks(event.message.content)
+        if blocks:
+            self._copy(blocks[-1], "the code block")
+        else:
+            self.app.notify("That message has no code block.", markup=False)
+
+    def action_select_messages(self) -> None:
+        """Move focus into the transcript to choose a message (c, b, e act on it)."""
+        if self.transcript.select_last() is None:
+            self.app.notify("No messages yet.", markup=False)
+
+    # -- links ----------------------------------------------------------------------
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        event.prevent_default()
+        target, refusal = check_link(event.href)
+
+        def done(open_it: bool | None) -> None:
+            if open_it and refusal is None:
+                self.app.open_url(target)
+
+        self.app.push_screen(LinkScreen(target, refusal), done)
+
+    # -- layout -----------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_sidebar(event.size.width)
+
+    def _apply_sidebar(self, width: int) -> None:
+        shown = self._sidebar_choice if self._sidebar_choice is not None else width >= NARROW
+        self.sessions.display = shown
+
+    def action_toggle_sidebar(self) -> None:
+        """Show or hide the sidebar (it starts hidden below 100 columns)."""
+        self._sidebar_choice = not self.sessions.display
+        self._apply_sidebar(self.size.width)
+        if self.sessions.display:
+            self.sessions.focus()
+        else:
+            self.composer.focus()
+
+    def action_session_settings(self) -> None:
+        """Edit this conversation's profile, model and sampling settings."""
+        if self.conv is not None:
+            self.aichat.edit_session_settings(self.conv, self._show_title)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        busy = self.conv is not None and self.conv.id in self.aichat.replies
+        if action == "stop":
+            return bool(busy or self.editing)
+        if action == "retry":
+            last = self.conv.messages[-1] if self.conv and self.conv.messages else None
+            return not (busy or last is None or last.role != "assistant")
+        return True

@@ -1,0 +1,3 @@
+"""Widgets of the chat workspace."""
+
+from __future__ import annotations

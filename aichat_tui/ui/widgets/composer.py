@@ -1,0 +1,87 @@
+"""The multi-line prompt editor: Enter sends, Shift+Enter / Ctrl+J insert a newline.
+
+Ctrl+J is the alias that works everywhere: terminals send LF for it, also
+inside tmux, where Shift+Enter and Ctrl+Enter are usually indistinguishable
+from Enter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.widgets import TextArea
+
+
+class Composer(TextArea):
+    """A TextArea whose Enter posts :class:`Composer.Submitted` instead of a newline."""
+
+    BINDINGS = [
+        # priority: TextArea handles Enter itself before ordinary bindings are looked at.
+        Binding("enter", "submit", "Send", priority=True, id="composer.send"),
+        Binding(
+            "shift+enter,ctrl+j",
+            "newline",
+            "Newline",
+            priority=True,
+            key_display="ctrl+j",
+            id="composer.newline",
+        ),
+        Binding("up", "recall", "Edit last", show=False, id="composer.edit_last"),
+    ]
+
+    @dataclass
+    class Submitted(TextualMessage):
+        """The user sent the composer's text."""
+
+        composer: Composer
+        text: str
+
+        @property
+        def control(self) -> Composer:
+            """The composer."""
+            return self.composer
+
+    @dataclass
+    class RecallRequested(TextualMessage):
+        """Up was pressed in an empty composer: edit the last prompt."""
+
+        composer: Composer
+
+        @property
+        def control(self) -> Composer:
+            """The composer."""
+            return self.composer
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            id=id,
+            soft_wrap=True,
+            tab_behavior="focus",
+            show_line_numbers=False,
+            compact=True,
+            highlight_cursor_line=False,
+            placeholder=Content("Message…  (Enter sends, Ctrl+J newline)"),
+        )
+
+    def on_mount(self) -> None:
+        # A blinking cursor makes screenshots nondeterministic; tests run headless.
+        if self.app.is_headless:
+            self.cursor_blink = False
+
+    def action_submit(self) -> None:
+        text = self.text
+        if text.strip():
+            self.post_message(self.Submitted(self, text))
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def action_recall(self) -> None:
+        if not self.text:
+            self.post_message(self.RecallRequested(self))
+        else:
+            self.action_cursor_up()

@@ -1,0 +1,162 @@
+"""One message of a transcript: a user prompt or an assistant reply.
+
+Replies render through ``Markdown(open_links=False)`` so links are only opened
+after the app's confirmation; user text is plain ``Content``. Everything shown
+has passed through strip_control first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.widgets import Button, Label, Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from aichat_tui.models import Message
+from aichat_tui.sanitize import one_line, strip_control
+
+ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System"}
+
+
+def status_text(message: Message, streaming: bool = False) -> str:
+    """The short status shown in a message's header."""
+    if streaming:
+        return "streaming…"
+    if message.status == "interrupted":
+        return "interrupted"
+    if message.status == "error":
+        return "error"
+    return ""
+
+
+class ReplyMarkdown(Markdown):
+    """Markdown that says when its initial document is in place.
+
+    Appending before Markdown's own mount-time update has run would be lost
+    (that update replaces the source), so streaming waits for ``ready``.
+    """
+
+    def __init__(self, markdown: str, on_ready: Callable[[], object]) -> None:
+        super().__init__(markdown, open_links=False, classes="body")
+        self._on_ready = on_ready
+
+    def on_mount(self) -> None:
+        # Runs before Markdown._on_mount; call_later lands after it has finished.
+        self.call_later(self._on_ready)
+
+
+class MessageView(Vertical, can_focus=True):
+    """Shows one :class:`Message`; focusable so a message can be chosen for copy/edit."""
+
+    @dataclass
+    class RetryPressed(TextualMessage):
+        """The Retry button of an error or interrupted reply was pressed."""
+
+        view: MessageView
+
+        @property
+        def control(self) -> MessageView:
+            """The view whose button was pressed."""
+            return self.view
+
+    def __init__(
+        self, message: Message, *, text: str | None = None, streaming: bool = False
+    ) -> None:
+        super().__init__(classes=f"message {message.role}")
+        self.message = message
+        # ``text`` is the already-sanitized text so far while a reply streams.
+        self._text = strip_control(message.content) if text is None else text
+        self._streaming = streaming
+        self._stream: MarkdownStream | None = None
+        self._source: Callable[[], str] | None = None
+        self._shown_len = len(self._text)
+        self._ready = False
+        self._finished = not streaming
+        self._lock = asyncio.Lock()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="message-header"):
+            yield Label(
+                Content(ROLE_NAMES.get(self.message.role, self.message.role)), classes="role"
+            )
+            yield Label(Content(status_text(self.message, self._streaming)), classes="status")
+        if self.message.role == "assistant":
+            yield ReplyMarkdown(self._text, self._markdown_ready)
+        else:
+            yield Static(Content(self._text), classes="body")
+        yield Static(Content(self._error_line()), classes="error-line")
+        yield Button(Content("Retry"), classes="retry", compact=True)
+
+    def on_mount(self) -> None:
+        self._refresh_status()
+
+    def _error_line(self) -> str:
+        if self.message.status == "error" and self.message.error:
+            return "⚠ " + one_line(self.message.error, 300)
+        return ""
+
+    def _refresh_status(self) -> None:
+        self.query_one(".status", Label).update(Content(status_text(self.message, self._streaming)))
+        error = self.query_one(".error-line", Static)
+        error.update(Content(self._error_line()))
+        error.display = bool(self._error_line())
+        failed = self.message.status in ("error", "interrupted") and not self._streaming
+        self.query_one(".retry", Button).display = failed
+        self.set_class(self._streaming, "-streaming")
+        self.set_class(self.message.status == "error", "-error")
+
+    @property
+    def text(self) -> str:
+        """The displayed (sanitized) text; for a reply, its Markdown source."""
+        if self.message.role == "assistant" and self.is_mounted:
+            return self.query_one(".body", Markdown).source
+        return self._text
+
+    def follow(self, source: Callable[[], str]) -> None:
+        """Stream from ``source`` (the controller's sanitized text so far)."""
+        self._source = source
+
+    async def _markdown_ready(self) -> None:
+        self._ready = True
+        if self._source is not None:
+            await self.sync(self._source())
+        if self._finished:
+            await self._stop_stream()
+
+    async def sync(self, full: str) -> None:
+        """Append what ``full`` has beyond what is shown (constant cost per chunk)."""
+        if not self._ready or len(full) <= self._shown_len:
+            return
+        async with self._lock:
+            piece = full[self._shown_len :]
+            self._shown_len = len(full)
+            if self._stream is None:
+                self._stream = Markdown.get_stream(self.query_one(".body", Markdown))
+            await self._stream.write(piece)
+
+    async def _stop_stream(self) -> None:
+        async with self._lock:
+            if self._stream is not None:
+                stream, self._stream = self._stream, None
+                await stream.stop()
+
+    async def finish(self) -> None:
+        """The reply ended (complete, interrupted or failed): flush and show its status."""
+        self._finished = True
+        if self._source is not None:
+            await self.sync(self._source())
+        if self._ready:
+            await self._stop_stream()
+        self._streaming = False
+        if self.is_mounted:
+            self._refresh_status()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.RetryPressed(self))

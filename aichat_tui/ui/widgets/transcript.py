@@ -1,0 +1,213 @@
+"""The scrolling chat pane: message views, mounted lazily from the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.widgets import Button
+
+from aichat_tui.models import Conversation, Message
+from aichat_tui.ui.widgets.message_view import MessageView
+
+INITIAL_MESSAGES = 20
+BATCH = 20
+
+
+class Transcript(VerticalScroll):
+    """Messages of one conversation; the last ``INITIAL_MESSAGES`` first, older on demand.
+
+    A message can be chosen with the keyboard (tab into the pane, up/down) and
+    then copied, its last code block copied, or (for a prompt) edited and resent.
+    """
+
+    BINDINGS = [
+        Binding("up,k", "select(-1)", "Previous message", show=False, id="transcript.previous"),
+        Binding("down,j", "select(1)", "Next message", show=False, id="transcript.next"),
+        Binding("c", "copy_message", "Copy message", id="transcript.copy_message"),
+        Binding("b", "copy_code", "Copy code", id="transcript.copy_code"),
+        Binding("e", "edit", "Edit & resend", id="transcript.edit"),
+        Binding("home", "load_earlier", "Load earlier", show=False, id="transcript.load_earlier"),
+    ]
+
+    @dataclass
+    class CopyRequested(TextualMessage):
+        """The user asked to copy a message (``code`` True: its last code block)."""
+
+        transcript: Transcript
+        message: Message
+        code: bool
+
+        @property
+        def control(self) -> Transcript:
+            """The transcript."""
+            return self.transcript
+
+    @dataclass
+    class EditRequested(TextualMessage):
+        """The user asked to edit a prompt and resend from there."""
+
+        transcript: Transcript
+        message: Message
+
+        @property
+        def control(self) -> Transcript:
+            """The transcript."""
+            return self.transcript
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, can_focus=False)
+        self.conversation: Conversation | None = None
+        self._first = 0  # index in conversation.messages of the first mounted message
+        self._views: dict[str, MessageView] = {}
+
+    async def show(
+        self,
+        conv: Conversation | None,
+        *,
+        streaming_id: str | None = None,
+        streaming_text: str = "",
+    ) -> None:
+        """Replace the pane's content with ``conv`` (its last messages)."""
+        self.conversation = conv
+        self._views.clear()
+        with self.app.batch_update():
+            await self.remove_children()
+            if conv is None:
+                return
+            self._first = max(0, len(conv.messages) - INITIAL_MESSAGES)
+            views = [
+                self._make_view(m, streaming_id, streaming_text)
+                for m in conv.messages[self._first :]
+            ]
+            if self._first:
+                await self.mount(self._earlier_button())
+            await self.mount_all(views)
+        self.anchor()
+
+    def _make_view(self, message: Message, streaming_id: str | None, text: str) -> MessageView:
+        if message.id == streaming_id:
+            view = MessageView(message, text=text, streaming=True)
+        else:
+            view = MessageView(message)
+        self._views[message.id] = view
+        return view
+
+    def _earlier_button(self) -> Button:
+        return Button(
+            Content(f"Load {min(BATCH, self._first)} earlier messages ({self._first} hidden)"),
+            id="load-earlier",
+            compact=True,
+        )
+
+    @property
+    def hidden_count(self) -> int:
+        """How many older messages are not mounted yet."""
+        return self._first
+
+    def view_for(self, message_id: str) -> MessageView | None:
+        """The mounted view of a message, if any."""
+        return self._views.get(message_id)
+
+    async def add_message(self, message: Message, *, streaming: bool = False) -> MessageView:
+        """Mount a new message at the end and follow it."""
+        view = MessageView(message, text="" if streaming else None, streaming=streaming)
+        self._views[message.id] = view
+        await self.mount(view)
+        self.anchor()
+        return view
+
+    async def drop_from(self, message_id: str) -> None:
+        """Remove the view of ``message_id`` and every view after it."""
+        ids = list(self._views)
+        if message_id not in ids:
+            return
+        doomed = ids[ids.index(message_id) :]
+        await self.remove_children([self._views.pop(i) for i in doomed])
+
+    async def action_load_earlier(self) -> None:
+        """Mount the next batch of older messages above the current ones."""
+        conv = self.conversation
+        if conv is None or not self._first:
+            return
+        start = max(0, self._first - BATCH)
+        batch = [self._make_view(m, None, "") for m in conv.messages[start : self._first]]
+        first_view = next(iter(self._views.values()), None)
+        self._first = start
+        button = self.query("#load-earlier")
+        await button.remove()
+        # Keep insertion order of self._views chronological.
+        ordered = {m.id: self._views[m.id] for m in conv.messages[start:] if m.id in self._views}
+        self._views = ordered
+        if first_view is not None:
+            await self.mount_all(batch, before=first_view)
+        else:
+            await self.mount_all(batch)
+        if self._first:
+            await self.mount(self._earlier_button(), before=batch[0])
+        self.release_anchor()
+        if first_view is not None:
+            self.scroll_to_widget(first_view, top=True, animate=False)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Reaching the top by scrolling loads the previous batch.
+        if new_value <= 0 < old_value and self._first:
+            self.run_worker(self.action_load_earlier(), group="load-earlier", exclusive=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "load-earlier":
+            event.stop()
+            self.run_worker(self.action_load_earlier(), group="load-earlier", exclusive=True)
+
+    def _selected(self) -> MessageView | None:
+        focused = self.screen.focused
+        while focused is not None and focused is not self:
+            if isinstance(focused, MessageView):
+                return focused
+            focused = focused.parent  # type: ignore[assignment]
+        return None
+
+    def select_last(self) -> MessageView | None:
+        """Focus the last message (entry point for keyboard selection)."""
+        views = list(self._views.values())
+        if views:
+            views[-1].focus()
+            self.release_anchor()
+            return views[-1]
+        return None
+
+    def action_select(self, step: int) -> None:
+        views = list(self._views.values())
+        current = self._selected()
+        if not views:
+            return
+        if current is None:
+            target = views[-1]
+        else:
+            index = views.index(current) + step
+            if index < 0:
+                self.run_worker(self.action_load_earlier(), group="load-earlier", exclusive=True)
+                return
+            target = views[min(index, len(views) - 1)]
+        self.release_anchor()
+        target.focus()
+        target.scroll_visible(animate=False)
+
+    def action_copy_message(self) -> None:
+        view = self._selected()
+        if view is not None:
+            self.post_message(self.CopyRequested(self, view.message, code=False))
+
+    def action_copy_code(self) -> None:
+        view = self._selected()
+        if view is not None:
+            self.post_message(self.CopyRequested(self, view.message, code=True))
+
+    def action_edit(self) -> None:
+        view = self._selected()
+        if view is not None and view.message.role == "user":
+            self.post_message(self.EditRequested(self, view.message))

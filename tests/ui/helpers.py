@@ -1,0 +1,79 @@
+"""Shared helpers for the UI tests: app construction, bounded waits, screen text."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from textual.pilot import Pilot
+
+from aichat_tui.models import Profile, Settings
+from aichat_tui.store import Paths
+from aichat_tui.ui.app import AichatApp
+from aichat_tui.ui.screens.workspace import WorkspaceScreen
+
+FIXED_NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
+
+
+def make_app(paths: Paths, profile: Profile | None, **kwargs: object) -> AichatApp:
+    """An app on real folders, with ``profile`` as its only (default) profile."""
+    settings = Settings()
+    if profile is not None:
+        settings = Settings(profiles={profile.name: profile}, default_profile=profile.name)
+    app = AichatApp(paths=paths, settings=settings, **kwargs)  # type: ignore[arg-type]
+    app.clock = lambda: FIXED_NOW
+    return app
+
+
+def paths_in(root: Path) -> Paths:
+    """Real config/data folders under ``root``."""
+    paths = Paths.resolve(config_dir=root / "config", data_dir=root / "data")
+    paths.ensure()
+    return paths
+
+
+async def wait_until(
+    pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+) -> None:
+    """Poll ``condition`` while the app runs; fail after ``timeout`` seconds."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def workspace(app: AichatApp) -> WorkspaceScreen:
+    """The app's workspace screen."""
+    return app.workspace
+
+
+def screen_text(app: AichatApp) -> str:
+    """The current screen rendered to plain text (what a terminal would show)."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text(styles=False)
+
+
+def rendered_segments_text(app: AichatApp) -> str:
+    """Every segment text of the current frame, joined (to look for raw ESC/C1)."""
+    update = app.screen._compositor.render_update(full=True)
+    console = Console(width=app.size[0], file=io.StringIO(), force_terminal=True)
+    return "".join(seg.text for seg in console.render(update))
