@@ -116,7 +116,7 @@ class Timeouts:
     overall deadline from sending the request to the response headers (bounds
     a SOCKS handshake, which has no timeout of its own in httpcore). ``idle``:
     longest wait between two pieces of reply text (keep-alive comments do not
-    count). ``total``: optional cap on a whole reply.
+    count; default twice ``read``). ``total``: optional cap on a whole reply.
     """
 
     connect: float
@@ -141,7 +141,9 @@ class Timeouts:
             connect=connect,
             read=read,
             headers=connect + read,
-            idle=idle if idle is not None else read,
+            # Longer than the read timeout: a silent socket is reported as a
+            # read timeout; this catches servers that only send keep-alives.
+            idle=idle if idle is not None else 2 * read,
             total=total,
         )
 

@@ -60,7 +60,7 @@ def pproxy(scheme: str, auth: str | None = None) -> Iterator[int]:
     port = free_port()
     listen = f"{scheme}://127.0.0.1:{port}" + (f"#{auth}" if auth else "")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pproxy", "-l", listen],
+        [sys.executable, "-m", "pproxy", "-l", listen, "--auth", "0"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
