@@ -92,10 +92,11 @@ class _Recorder:
         store.save(conv)
         self.writer = store.partial_writer(conv.id, self.reply.id)
 
-    def progress(self, text: str) -> None:
+    def progress(self, parts: list[str]) -> None:
+        """Update the sidecar now and then (joining every chunk would be quadratic)."""
         if self.writer is not None and time.monotonic() - self._last >= PARTIAL_EVERY:
             self._last = time.monotonic()
-            self.writer.update(text)
+            self.writer.update("".join(parts))
 
     def finish(self, text: str, status: str, error: str | None = None) -> None:
         if self.reply is None:
@@ -195,7 +196,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             out.write(safe)
             out.flush()
             wrote_any = True
-            recorder.progress("".join(parts))
+            recorder.progress(parts)
 
     def end_line() -> None:
         tail = sanitizer.flush()

@@ -69,7 +69,8 @@ def add_endpoint_options(parser: argparse.ArgumentParser, *, nested: bool) -> No
         "--cookie",
         metavar="'K=V; K2=V2'",
         default=default,
-        help="cookies for the aichat backend, as a Cookie header",
+        help="cookies for the aichat backend, as a Cookie header (other local users can "
+        "see arguments in `ps`: prefer storing cookies in a profile)",
     )
     group.add_argument(
         "--proxy",

@@ -23,6 +23,14 @@ def open_store(args: argparse.Namespace) -> Any:
     paths = resolve_paths(args)
     paths.ensure()
     store = ConversationStore(paths)
+    # Fold in replies left unfinished by a killed process (an `ask` or the workspace);
+    # sidecars of replies still streaming elsewhere are locked and left alone.
+    recovered = store.recover()
+    if recovered:
+        print(
+            f"aichat-tui: recovered {len(recovered)} unfinished reply(ies), marked interrupted",
+            file=sys.stderr,
+        )
     for problem in getattr(store, "problems", []):
         print(f"aichat-tui: warning: {one_line(str(problem), 300)}", file=sys.stderr)
     return store

@@ -121,6 +121,28 @@ def test_ctrl_c_saves_the_partial_reply_as_interrupted(
     assert printed == reply.content + "\n"  # what was shown is what was saved
 
 
+def test_killed_ask_leaves_a_recoverable_partial_reply(
+    cli: Cli, server: LoopbackServer, openai_profile: Profile
+) -> None:
+    cli.configure(openai_profile)
+    long_reply = "".join(f"word{i} " for i in range(2000))
+    server.push(Behaviour(text=long_reply, chunk_chars=5, chunk_delay=0.02))
+    proc = cli.popen("ask", "--save", "tell me a long story")
+    try:
+        read_until(proc, lambda data: b"word20 " in data)
+        proc.kill()  # SIGKILL: no chance to save
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    shown = cli.run("sessions", "show", "--json", cli.store().list()[0].id)
+    assert shown.returncode == 0, shown.stderr
+    assert "recovered 1 unfinished" in shown.stderr
+    reply = json.loads(shown.stdout)["messages"][-1]
+    assert reply["status"] == "interrupted"
+    assert reply["content"] and long_reply.startswith(reply["content"])
+
+
 def test_closed_stdout_stops_quietly(
     cli: Cli, server: LoopbackServer, openai_profile: Profile
 ) -> None:
