@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import ssl as ssl_module
 import threading
 import time
 from collections.abc import Callable
@@ -119,7 +120,9 @@ class LoopbackServer:
         port: int = 0,
         models: list[str] | None = None,
         api_key: str | None = None,
+        ssl: ssl_module.SSLContext | None = None,
     ) -> None:
+        self.ssl = ssl
         self.reply = reply or demo_reply
         self.chunk_chars = max(1, chunk_chars)
         self.chunk_delay = chunk_delay
@@ -142,7 +145,8 @@ class LoopbackServer:
     @property
     def url(self) -> str:
         """Base URL for the aichat backend."""
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.ssl is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def openai_url(self) -> str:
@@ -151,7 +155,7 @@ class LoopbackServer:
 
     async def start(self) -> None:
         """Listen (port 0 picks a free port; ``port`` is updated)."""
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        self._server = await asyncio.start_server(self._handle, self.host, self.port, ssl=self.ssl)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:

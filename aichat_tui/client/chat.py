@@ -35,6 +35,7 @@ from aichat_tui.client.transport import (
     build_http_client,
     collect_secrets,
     display_url,
+    environment_proxy,
     install_log_filter,
     register_secrets,
     unregister_secrets,
@@ -86,7 +87,9 @@ class ChatClient:
                 self.proxy = ProxySpec.parse(profile.proxy)
             except E.ConfigurationError as exc:
                 self._config_error = exc
-        self._secrets = collect_secrets(profile, self.proxy)
+        # Only to name an environment proxy in error messages.
+        self._env_proxy = environment_proxy(profile.base_url) if profile.proxy is None else None
+        self._secrets = collect_secrets(profile, self.proxy or self._env_proxy)
         install_log_filter()
         register_secrets(self, self._secrets)
         self._http: httpx.AsyncClient | None = None
@@ -114,7 +117,8 @@ class ChatClient:
 
     def _context(self) -> ErrorContext:
         credential = "cookies" if self.profile.kind == "aichat" else "API key"
-        return ErrorContext(self.server, self.proxy, self._secrets, self.timeouts, credential)
+        proxy = self.proxy or self._env_proxy
+        return ErrorContext(self.server, proxy, self._secrets, self.timeouts, credential)
 
     def _client(self) -> httpx.AsyncClient:
         if self._closed:

@@ -118,7 +118,10 @@ class ErrorContext:
         if "could not connect" in lower or text[:1].isdigit():
             said = self.clean(text, 80)
             return E.ConnectError(f"cannot reach {self.server} through {name} (it said: {said})")
-        return E.ProxyConnectError(f"{name} broke the connection during its handshake")
+        hint = ""
+        if self.proxy is not None and not self.proxy.username:
+            hint = " (does it require a user name and password?)"
+        return E.ProxyConnectError(f"{name} broke the connection during its handshake{hint}")
 
     def _connect_failure(self, exc: BaseException) -> E.AichatError:
         proxy, server = self.proxy, self.server

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+import urllib.request
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -29,6 +30,7 @@ __all__ = [
     "build_http_client",
     "collect_secrets",
     "display_url",
+    "environment_proxy",
     "install_log_filter",
     "register_secrets",
     "unregister_secrets",
@@ -174,6 +176,23 @@ def collect_secrets(profile: Profile, proxy: ProxySpec | None) -> list[str]:
     for value in list(found):
         found.add(repr(value.encode("utf-8"))[2:-1])  # as it shows inside b'...'
     return [s for s in found if len(s) >= 3]
+
+
+def environment_proxy(url: str) -> ProxySpec | None:
+    """The environment proxy that applies to ``url`` (for naming it in
+    messages; httpx does the actual selection). None if none or unparsable."""
+    try:
+        target = httpx.URL(url)
+        proxies = urllib.request.getproxies_environment()
+        host = target.host
+        if not host or urllib.request.proxy_bypass_environment(host, proxies):
+            return None
+        value = proxies.get(target.scheme) or proxies.get("all")
+        if not value:
+            return None
+        return ProxySpec.parse(value if "://" in value else f"http://{value}")
+    except (ConfigurationError, ValueError, TypeError, httpx.InvalidURL):
+        return None
 
 
 def _env_proxy_problem() -> str | None:
