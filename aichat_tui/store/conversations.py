@@ -71,7 +71,11 @@ class ConversationStore:
         self.lock_timeout = lock_timeout
         self.problems: list[LoadProblem] = []
         self.parse_count = 0  # files parsed so far (the index test counts these)
-        paths.ensure()
+        try:
+            paths.ensure()
+        except OSError as exc:
+            where = exc.filename or paths.data_dir
+            raise StoreError(f"cannot create the data folder {where}: {exc.strerror}") from exc
         for folder in (paths.conversations_dir, paths.data_dir, paths.trash_dir):
             clean_stale_temps(folder)
         self.index = Index(paths.index_file)

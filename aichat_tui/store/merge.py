@@ -8,7 +8,9 @@ Three-way, with the base being what this object was last synced with:
 - for a message on both sides the complete one, else the longer one, wins;
 - metadata fields we did not change since the base take the disk's value,
   the ones we changed keep ours (so the last writer of a field wins);
-- the result is ordered by message time (stable for equal times).
+- a message new on disk goes right after the message that precedes it on
+  disk, so concurrent appends end up as "theirs (saved first), then ours" and
+  each side keeps its own order (times are not used: clocks and hand edits lie).
 """
 
 from __future__ import annotations
@@ -37,15 +39,19 @@ def merge_into(
     ours.updated = max(ours.updated, disk.updated)
     ours.created = min(ours.created, disk.created)
 
-    position = {m.id: i for i, m in enumerate(ours.messages)}
     merged = list(ours.messages)
+    ids = [m.id for m in merged]
+    previous: str | None = None
     for theirs in disk.messages:
-        index = position.get(theirs.id)
-        if index is not None:
+        if theirs.id in ids:
+            index = ids.index(theirs.id)
             mine = merged[index]
             if mine.role == theirs.role and _rank(theirs) > _rank(mine):
                 merged[index] = copy.copy(theirs)
+            previous = theirs.id
         elif theirs.id not in base_ids:
-            merged.append(copy.copy(theirs))
-    merged.sort(key=lambda m: m.time)
+            at = ids.index(previous) + 1 if previous is not None else 0
+            merged.insert(at, copy.copy(theirs))
+            ids.insert(at, theirs.id)
+            previous = theirs.id
     ours.messages[:] = merged
