@@ -76,4 +76,4 @@ def rendered_segments_text(app: AichatApp) -> str:
     """Every segment text of the current frame, joined (to look for raw ESC/C1)."""
     update = app.screen._compositor.render_update(full=True)
     console = Console(width=app.size[0], file=io.StringIO(), force_terminal=True)
-    return "".join(seg.text for seg in console.render(update))
+    return "".join(seg.text for seg in console.render(update) if not seg.control)

@@ -159,7 +159,9 @@ class WorkspaceScreen(Screen[None]):
 
     def _show_title(self) -> None:
         title = one_line(self.conv.title, 120) if self.conv else ""
-        self.query_one("#chat-title", Label).update(Content(title))
+        label = self.query_one("#chat-title", Label)
+        label.update(Content(title))
+        label.display = bool(title)
 
     async def action_new_session(self) -> None:
         """Start an empty conversation and show it."""

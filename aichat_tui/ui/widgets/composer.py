@@ -20,12 +20,13 @@ class Composer(TextArea):
 
     BINDINGS = [
         # priority: TextArea handles Enter itself before ordinary bindings are looked at.
-        Binding("enter", "submit", "Send", priority=True, id="composer.send"),
+        Binding("enter", "submit", "Send", priority=True, show=False, id="composer.send"),
         Binding(
             "shift+enter,ctrl+j",
             "newline",
             "Newline",
             priority=True,
+            show=False,
             key_display="ctrl+j",
             id="composer.newline",
         ),
