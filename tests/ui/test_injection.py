@@ -10,7 +10,10 @@ from aichat_tui.ui.screens.link import LinkScreen
 from .helpers import make_app, rendered_segments_text, screen_text, wait_until
 
 MARKUP = "[@click=app.quit]x[/] and [/] and [bold]b and [type=x, v={'a[0]'}] [0] [link=https://e]"
-ESCAPES = "\x1b]52;c;SGVsbG8=\x07 \x1b]0;pwned\x07 \x1b]8;;https://evil\x1b\\l\x1b]8;;\x1b\\ \x1b[2J\x1b[H \x9b31m \x00\x7f \u202eevil"
+ESCAPES = (
+    "\x1b]52;c;SGVsbG8=\x07 \x1b]0;pwned\x07 \x1b]8;;https://evil\x1b\\l\x1b]8;;\x1b\\ "
+    "\x1b[2J\x1b[H \x9b31m \x00\x7f \u202eevil"
+)
 REPLY = f"{MARKUP}\n\n{ESCAPES}\n\nend of reply"
 CONTROL = ("\x1b", "\x9b", "\x9d", "\x07", "\x00", "\x7f", "\u202e")
 
