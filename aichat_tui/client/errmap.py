@@ -74,11 +74,6 @@ class ErrorContext:
             )
         if isinstance(exc, httpx.ProxyError) or _from_socks(exc):
             return self._proxy_failure(exc)
-        tls = _find(exc, ssl.SSLError)
-        if tls is not None:
-            reason = getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or ""
-            detail = f" ({reason})" if reason else ""
-            return E.TLSError(f"TLS error with {server}: the certificate was not accepted{detail}")
         if isinstance(exc, httpx.ConnectTimeout):
             if proxy:
                 return E.ProxyTimeoutError(
@@ -96,6 +91,16 @@ class ErrorContext:
             return E.ReadTimeout(
                 f"{server} accepted the connection but did not answer within {t.read:g} s"
             )
+        # After the timeouts: a stalled handshake carries an SSLWantReadError.
+        tls = _find(exc, ssl.SSLError)
+        if tls is not None:
+            reason = getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or ""
+            detail = f" ({reason})" if reason else ""
+            if isinstance(tls, ssl.SSLCertVerificationError):
+                return E.TLSError(
+                    f"TLS error with {server}: the certificate was not accepted{detail}"
+                )
+            return E.TLSError(f"TLS error with {server}: the handshake failed{detail}")
         if isinstance(exc, httpx.ConnectError | OSError):
             return self._connect_failure(exc)
         if isinstance(exc, httpx.TransportError):
