@@ -152,6 +152,8 @@ def _read_document(path: Path) -> tuple[dict[str, Any], str] | None:
         line, col = toml_error_position(exc)
         message = toml_error_message(exc) + (f" (column {col})" if col else "")
         raise ConfigError(path, message, line=line) from exc
+    except RecursionError as exc:  # tomllib recurses once per nesting level
+        raise ConfigError(path, "invalid TOML: nested too deeply") from exc
 
 
 def _profile(check: _Checker, name: str, doc: Any) -> Profile:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from aichat_tui.models import Conversation, ConversationSummary
 from aichat_tui.store.atomic import atomic_write
 from aichat_tui.store.errors import SaveError
+from aichat_tui.store.toml_codec import aware
 
 INDEX_VERSION = 1
 
@@ -54,8 +56,8 @@ class IndexEntry:
         summary = ConversationSummary(
             id=conv_id,
             title=str(raw["title"]),
-            created=datetime.fromisoformat(raw["created"]),
-            updated=datetime.fromisoformat(raw["updated"]),
+            created=aware(datetime.fromisoformat(raw["created"])),
+            updated=aware(datetime.fromisoformat(raw["updated"])),
             message_count=int(raw["count"]),
             profile=raw.get("profile"),
             model=raw.get("model"),
@@ -68,8 +70,8 @@ def summarize(conv: Conversation) -> ConversationSummary:
     return ConversationSummary(
         id=conv.id,
         title=conv.title,
-        created=conv.created,
-        updated=conv.updated,
+        created=aware(conv.created),
+        updated=aware(conv.updated),
         message_count=len(conv.messages),
         profile=conv.profile,
         model=conv.model,
@@ -83,6 +85,7 @@ class Index:
         self.path = path
         self.entries: dict[str, IndexEntry] = {}
         self.dirty = False
+        self._mutex = threading.Lock()  # a UI may save from a worker thread while listing
         self._load()
 
     def _load(self) -> None:
@@ -107,29 +110,33 @@ class Index:
 
     def put(self, conv_id: str, stamp: Stamp, summary: ConversationSummary) -> None:
         """Record a summary for a file version."""
-        self.entries[conv_id] = IndexEntry(stamp, summary)
-        self.dirty = True
+        with self._mutex:
+            self.entries[conv_id] = IndexEntry(stamp, summary)
+            self.dirty = True
 
     def drop(self, conv_id: str) -> None:
         """Forget a conversation."""
-        if self.entries.pop(conv_id, None) is not None:
-            self.dirty = True
+        with self._mutex:
+            if self.entries.pop(conv_id, None) is not None:
+                self.dirty = True
 
     def keep_only(self, conv_ids: set[str]) -> None:
         """Forget entries whose files are gone."""
-        for conv_id in [c for c in self.entries if c not in conv_ids]:
+        for conv_id in [c for c in list(self.entries) if c not in conv_ids]:
             self.drop(conv_id)
 
     def flush(self) -> None:
         """Write the index if it changed. Failures are ignored: it is only a cache."""
-        if not self.dirty:
-            return
+        with self._mutex:
+            if not self.dirty:
+                return
+            entries = dict(self.entries)
+            self.dirty = False
         body = {
             "version": INDEX_VERSION,
-            "entries": {conv_id: e.to_json() for conv_id, e in self.entries.items()},
+            "entries": {conv_id: e.to_json() for conv_id, e in entries.items()},
         }
         try:
             atomic_write(self.path, json.dumps(body, ensure_ascii=True).encode("ascii"))
-            self.dirty = False
         except SaveError:
-            pass
+            self.dirty = True

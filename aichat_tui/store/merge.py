@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 
 from aichat_tui.models import Conversation, Message
+from aichat_tui.store.toml_codec import aware
 
 META_FIELDS = ("title", "profile", "model", "temperature", "top_p", "system_prompt")
 
@@ -36,8 +37,8 @@ def merge_into(
     for name in META_FIELDS:
         if base_meta is not None and getattr(ours, name) == base_meta.get(name):
             setattr(ours, name, getattr(disk, name))
-    ours.updated = max(ours.updated, disk.updated)
-    ours.created = min(ours.created, disk.created)
+    ours.updated = max(aware(ours.updated), aware(disk.updated))
+    ours.created = min(aware(ours.created), aware(disk.created))
 
     merged = list(ours.messages)
     ids = [m.id for m in merged]

@@ -225,4 +225,6 @@ def loads(data: bytes, path: Path) -> Conversation:
         line, col = toml_error_position(exc)
         message = toml_error_message(exc) + (f" (column {col})" if col else "")
         raise ConversationFileError(path, message, line=line) from exc
+    except RecursionError as exc:  # tomllib recurses once per nesting level
+        raise ConversationFileError(path, "invalid TOML: nested too deeply") from exc
     return from_document(doc, path, text)

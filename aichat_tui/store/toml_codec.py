@@ -13,7 +13,7 @@ import math
 import re
 import tomllib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -26,6 +26,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def aware(moment: datetime) -> datetime:
+    """``moment`` with a UTC offset if it had none (naive times are taken as UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def fix_surrogates(text: str) -> str:
@@ -72,7 +77,8 @@ def value(obj: Any) -> str:
             return "inf" if obj > 0 else "-inf"
         return repr(obj)
     if isinstance(obj, datetime):
-        return obj.isoformat()
+        # an offset-less time would read back as a TOML local time: write it as UTC
+        return aware(obj).isoformat()
     raise TypeError(f"cannot write {type(obj).__name__} as a TOML value")
 
 

@@ -129,6 +129,7 @@ def test_schema_errors_name_file_line_and_key(
         (b'default_profile = "x\n', 1),
         (b"[ui]\ntheme = 1\ntheme = 2\n", 3),
         (b'[ui]\ntheme = "\xff"\n', 2),
+        (b"keys = " + b"{a=" * 50_000, None),
     ],
 )
 def test_syntax_and_encoding_errors_give_the_line(app_dirs: Paths, data: bytes, line: int) -> None:

@@ -185,3 +185,17 @@ def test_corrupt_or_stale_index_is_rebuilt_silently(app_dirs: Paths) -> None:
     os.unlink(app_dirs.conversations_dir / f"{ids[0]}.toml")
     assert {s.id for s in ConversationStore(app_dirs).list()} == set(ids[1:])
     assert ids[0] not in json.loads(app_dirs.index_file.read_text())["entries"]
+
+
+def test_naive_times_are_stored_as_utc_and_list_sorts(store: ConversationStore) -> None:
+    from datetime import datetime
+
+    naive = store.create(title="naive")
+    naive.updated = datetime(2030, 1, 1, 12, 0)  # no offset
+    naive.messages.append(Message("user", "x", time=datetime(2030, 1, 1, 12, 0)))
+    store.save(naive, touch=False)
+    chat(store, "aware", "y")
+    listed = store.list()
+    assert [s.title for s in listed] == ["naive", "aware"]
+    assert listed[0].updated.tzinfo is not None
+    assert store.load(naive.id).messages[0].time.utcoffset() == timedelta(0)

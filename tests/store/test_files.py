@@ -134,6 +134,7 @@ GOOD = schema.dumps(
         ('title = "no version"\n', None, "schema_version"),
         ("", None, "empty"),
         ("  \n\n\t\n", None, "empty"),
+        ("schema_version = 1\nx = " + "[" * 50_000, None, "nested too deeply"),
         (GOOD + "\x00" * 32, GOOD.count("\n") + 1, "invalid TOML"),
     ],
 )
