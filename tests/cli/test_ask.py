@@ -143,6 +143,20 @@ def test_killed_ask_leaves_a_recoverable_partial_reply(
     assert reply["content"] and long_reply.startswith(reply["content"])
 
 
+def test_stream_cut_by_the_server_keeps_the_partial_reply(
+    cli: Cli, server: LoopbackServer, openai_profile: Profile
+) -> None:
+    cli.configure(openai_profile)
+    server.push(Behaviour(text="The first part arrives, the rest never does.", cut_after=20))
+    out = cli.run("ask", "--save", "hi")
+    assert out.returncode == 4
+    assert_one_error_line(out.stderr)
+    assert out.stdout.startswith("The first part")  # what arrived was shown
+    reply = cli.store().load(cli.store().list()[0].id).messages[-1]
+    assert reply.status == "interrupted" and reply.error
+    assert out.stdout == reply.content + "\n"
+
+
 def test_closed_stdout_stops_quietly(
     cli: Cli, server: LoopbackServer, openai_profile: Profile
 ) -> None:
