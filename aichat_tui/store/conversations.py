@@ -70,7 +70,8 @@ class ConversationStore:
         self.paths = paths
         self.lock_timeout = lock_timeout
         self.problems: list[LoadProblem] = []
-        self.parse_count = 0  # files parsed so far (the index test counts these)
+        self.parse_count = 0  # files parsed in full so far (the index tests count these)
+        self.header_count = 0  # files whose header alone was read for the index
         try:
             paths.ensure()
         except OSError as exc:
@@ -114,6 +115,32 @@ class ConversationStore:
         self.parse_count += 1
         conv = schema.loads(data, path)
         return conv, stamp_of(st)
+
+    def _summarize_file(self, conv_id: str, path: Path) -> ConversationSummary:
+        """A summary for the index: from the file's header when it has a message
+        count (files written here), else from a full parse (which validates it)."""
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ConversationFileError(path, "not a regular file (symlinks are not followed)")
+        try:
+            data = read_limited(path, FILE_SIZE_LIMIT)
+        except ValueError as exc:
+            raise ConversationFileError(path, str(exc)) from exc
+        stamp = stamp_of(os.stat(path))
+        header = schema.loads_header(data, path)
+        if header is not None:
+            self.header_count += 1
+            conv, count = header
+            conv.id = conv_id
+            summary = summarize(conv)
+            summary.message_count = count
+        else:
+            self.parse_count += 1
+            conv = schema.loads(data, path)
+            conv.id = conv_id
+            summary = summarize(conv)
+        self.index.put(conv_id, stamp, summary)
+        return summary
 
     def _problem(self, path: Path, message: str, moved_to: Path | None = None) -> None:
         if not any(p.path == path and p.message == message for p in self.problems):
@@ -192,9 +219,7 @@ class ConversationStore:
                     continue
                 summary = self.index.get(conv_id, stamp_of(entry.stat(follow_symlinks=False)))
                 if summary is None:
-                    conv, stamp = self._read(path)
-                    summary = summarize(conv)
-                    self.index.put(conv_id, stamp, summary)
+                    summary = self._summarize_file(conv_id, path)
             except FileNotFoundError:
                 continue  # deleted meanwhile
             except ConversationFileError as exc:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from aichat_tui.models import Conversation, Message, utcnow
+from aichat_tui.sanitize import one_line
 
 # Fixed namespace: the same ChatGPT id always maps to the same local id.
 CHATGPT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "aichat-tui:import:chatgpt")
@@ -215,6 +216,10 @@ def merge_into_store(
     existing = {s.id for s in store.list()}
     in_trash = set(trashed)
     for conv in conversations:
+        if not conv.messages:
+            report.skipped += 1
+            report.notes.append(f"{one_line(conv.title, 60)!r} has no text messages")
+            continue
         if conv.id in in_trash:
             report.skipped += 1
             report.notes.append(f"{conv.id[:8]} is in the trash; restore it to re-import")

@@ -53,6 +53,7 @@ from aichat_tui.store.toml_codec import (
 )
 
 SCHEMA_VERSION = 1
+_FIRST_MESSAGE = re.compile(r"^\[\[\s*messages\s*\]\]", re.MULTILINE)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOP_KEYS = {
     "schema_version",
@@ -228,3 +229,27 @@ def loads(data: bytes, path: Path) -> Conversation:
     except RecursionError as exc:  # tomllib recurses once per nesting level
         raise ConversationFileError(path, "invalid TOML: nested too deeply") from exc
     return from_document(doc, path, text)
+
+
+def loads_header(data: bytes, path: Path) -> tuple[Conversation, int] | None:
+    """The metadata and ``message_count`` from the part of the file before the
+    first ``[[messages]]``, without parsing any message; None when the file does
+    not allow that (hand-edited, no count) and must be read in full."""
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError:
+        return None
+    match = _FIRST_MESSAGE.search(text)
+    if match is None:
+        return None
+    try:
+        doc = tomllib.loads(text[: match.start()])
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None
+    count = doc.get("message_count")
+    if "messages" in doc or not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return None
+    try:
+        return from_document(doc, path), count
+    except ConversationFileError:
+        return None

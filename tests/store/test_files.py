@@ -223,3 +223,16 @@ def test_save_over_a_damaged_file_moves_it_aside_first(store: ConversationStore)
     assert store.load(conv.id).messages[0].content == "still saved"
     (moved,) = [p for p in store.paths.quarantine_dir.iterdir() if p.suffix == ".toml"]
     assert moved.read_bytes() == b'schema_version = 1\ntitle = "broken by hand\n'
+
+
+def test_damage_after_the_header_is_caught_when_opened(store: ConversationStore) -> None:
+    conv = store.create(title="half bad")
+    conv.messages.append(Message("user", "fine"))
+    store.save(conv)
+    path = store.path_of(conv.id)
+    path.write_text(path.read_text().replace('role = "user"', "role = 5"))
+    fresh = ConversationStore(store.paths)
+    assert [s.title for s in fresh.list()] == ["half bad"]  # listed from the header
+    with pytest.raises(ConversationFileError, match=r"messages\[0\]\.role"):
+        fresh.load(conv.id)
+    assert fresh.list() == [] and len(fresh.problems) == 1
