@@ -59,6 +59,15 @@ def test_newer_chatgpt_export_adds_only_new_messages(cli: Cli, tmp_path: Path) -
     assert texts == ["Say hi", "Hi! [/] [@click=app.quit]x[/]", "One more thing"]
 
 
+def test_conversation_without_text_is_skipped(cli: Cli, tmp_path: Path) -> None:
+    data = conversations()
+    data[1]["mapping"] = {"only": {"id": "only", "parent": None, "children": [], "message": None}}
+    data[1]["current_node"] = "only"
+    out = cli.run("import", str(write_export(tmp_path / "c.json", data)))
+    assert out.stdout.strip() == "ChatGPT export: 1 imported, 0 updated, 1 skipped"
+    assert "'Greeting' has no text messages" in out.stderr
+
+
 def test_import_from_the_export_zip(cli: Cli, tmp_path: Path) -> None:
     archive = tmp_path / "chatgpt-export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
