@@ -45,7 +45,8 @@ class PartialWriter:
     ``update(text)`` takes the *whole* text received so far; it writes at once
     the first time and then at most once per ``interval`` seconds. ``flush()``
     writes pending text now. ``close()`` removes the sidecar: call it after the
-    final message has been saved into the conversation.
+    final message has been saved into the conversation (if that save failed,
+    ``detach()`` instead keeps the sidecar for :meth:`ConversationStore.recover`).
     """
 
     def __init__(
@@ -110,6 +111,18 @@ class PartialWriter:
         self._lock.release()
         with contextlib.suppress(OSError):
             os.unlink(lock_file)
+
+    def detach(self) -> None:
+        """Write the pending text, release the lock and keep the sidecar, so that
+        :meth:`ConversationStore.recover` folds the reply in later. For when the
+        final save failed: the text then survives on disk anyway."""
+        if self.closed:
+            return
+        try:
+            self.flush()
+        finally:
+            self.closed = True
+            self._lock.release()
 
     def __enter__(self) -> PartialWriter:
         return self

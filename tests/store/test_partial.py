@@ -105,3 +105,18 @@ def test_writer_used_as_context_manager_cleans_up(store: ConversationStore) -> N
         writer.update("x")
         assert sidecar_path(store.paths, conv.id, "m").exists()
     assert not sidecar_path(store.paths, conv.id, "m").exists()
+
+
+def test_detach_keeps_the_text_for_recovery_when_the_final_save_failed(
+    store: ConversationStore,
+) -> None:
+    conv = store.create()
+    clock = Clock()
+    writer = PartialWriter(store.paths, conv.id, "r", clock=clock)
+    writer.update("first")
+    writer.update("first and unsaved tail")  # throttled: not on disk yet
+    assert sidecar_text(store.paths, conv.id, "r") == "first"
+    writer.detach()
+    assert sidecar_text(store.paths, conv.id, "r") == "first and unsaved tail"
+    assert store.recover() == [conv.id]  # same process: the lock was released
+    assert store.load(conv.id).messages[-1].content == "first and unsaved tail"
