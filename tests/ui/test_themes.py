@@ -137,3 +137,13 @@ async def test_every_bundled_theme_applies_and_renders(name: str) -> None:
         assert "hello" in app.export_screenshot()
         # The ANSI theme renders with the terminal's own colours (no truecolor filter).
         assert app.native_ansi_color is (name == "aichat-ansi")
+
+
+def test_wheel_puts_the_themes_folder_where_the_loader_looks() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    force_include = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert force_include["themes"] == "aichat_tui/bundled_themes"
+    assert {p.stem for p in (root / "themes").glob("*.toml")} >= BUNDLED

@@ -6,6 +6,7 @@ network checks and saving.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -161,7 +162,8 @@ class ProfileFields(VerticalScroll):
     def set_models(self, models: list[str], note: str) -> None:
         """Offer ``models`` (from the server) in a picker and as suggestions."""
         picker = self.query_one("#f-model-list", Select)
-        picker.set_options([(model, model) for model in models])
+        # Text(), not str: Select parses str labels as markup, and these come from a server.
+        picker.set_options([(Text(model), model) for model in models])
         picker.set_class(bool(models), "-loaded")
         self.query_one("#f-model", Input).suggester = (
             SuggestFromList(models, case_sensitive=False) if models else None

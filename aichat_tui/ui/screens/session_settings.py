@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -49,7 +50,7 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
     SessionSettingsScreen .field-error { color: $error; display: none; }
     SessionSettingsScreen .field-error.-shown { display: block; }
     SessionSettingsScreen #s-system_prompt { height: 10; }
-    SessionSettingsScreen #s-note { color: $text-muted; }
+    SessionSettingsScreen #s-note, SessionSettingsScreen #s-profile-note { color: $text-muted; }
     SessionSettingsScreen #session-actions { height: auto; align-horizontal: right; }
     SessionSettingsScreen #session-actions Button { margin-left: 1; }
     """
@@ -61,9 +62,12 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         conv = self._conv
-        profiles = [(one_line(name, 60), name) for name in self._settings.profiles]
+        # Text(), not str: Select parses str labels as markup and profile names are free text.
+        profiles = [(Text(one_line(name, 60)), name) for name in self._settings.profiles]
         default = self._settings.profile()
-        default_label = f"(default: {one_line(default.name, 40)})" if default else "(default)"
+        default_note = (
+            f"Empty = the default profile ({one_line(default.name, 40)})" if default else ""
+        )
         with Vertical(id="session-box"):
             yield Static(
                 Content(f"Settings for “{one_line(conv.title, 60)}” — empty = profile default")
@@ -72,11 +76,12 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
                 yield Label("Profile", classes="field-label")
                 yield Select(
                     profiles,
-                    prompt=default_label,
+                    prompt="(default profile)",
                     allow_blank=True,
                     value=conv.profile if conv.profile in self._settings.profiles else Select.NULL,
                     id="s-profile",
                 )
+                yield Static(Content(default_note), id="s-profile-note")
                 yield Static("", id="err-profile", classes="field-error", markup=False)
                 yield Label("Model", classes="field-label")
                 yield Input(conv.model or "", id="s-model")
