@@ -7,12 +7,13 @@ replies); the workspace screen shows it and posts the user's intents back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from aichat_tui.client import ChatClient
@@ -284,6 +285,29 @@ class AichatApp(App[None]):
             self.stop_reply(conv_id)
             await controller.finished.wait()
         self.store.delete(conv_id)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands plus this app's, so every action is findable by name."""
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, WorkspaceScreen):
+            return
+        ws = screen
+        yield SystemCommand("New session", "Start an empty conversation", ws.action_new_session)
+        yield SystemCommand("Rename session", "Change the current title", ws.action_rename)
+        yield SystemCommand(
+            "Delete session", "Move the current session to the trash", ws.action_delete
+        )
+        yield SystemCommand(
+            "Session settings",
+            "Profile, model, temperature, system prompt",
+            ws.action_session_settings,
+        )
+        yield SystemCommand("Copy last reply", "To the clipboard (OSC 52)", ws.action_copy_last)
+        yield SystemCommand("Copy last code block", "From the last reply", ws.action_copy_code)
+        yield SystemCommand("Retry last reply", "Regenerate it", ws.action_retry)
+        yield SystemCommand("Settings", "Profiles and connection", self.action_config)
+        yield SystemCommand("Pick theme", "Live preview; the choice is saved", self.action_theme)
+        yield SystemCommand("Help", "All key bindings", self.action_help)
 
     # -- other screens -------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ class WorkspaceScreen(Screen[None]):
         Binding(
             "alt+up,f5", "select_messages", "Messages", show=False, id="workspace.select_messages"
         ),
-        Binding("ctrl+b,alt+b", "toggle_sidebar", "Sidebar", id="workspace.toggle_sidebar"),
+        Binding("ctrl+b,alt+l", "toggle_sidebar", "Sidebar", id="workspace.toggle_sidebar"),
         Binding(
             "alt+s", "session_settings", "Session", show=False, id="workspace.session_settings"
         ),
@@ -134,6 +134,7 @@ class WorkspaceScreen(Screen[None]):
 
     async def open_session(self, conv_id: str | None) -> None:
         """Show a conversation (None: nothing), keeping the current draft."""
+        switching = self.conv is not None
         if self.conv is not None:
             self.drafts[self.conv.id] = self.composer.text
             live = self.aichat.replies.get(self.conv.id)
@@ -150,8 +151,11 @@ class WorkspaceScreen(Screen[None]):
         )
         if live is not None:
             await live.attach(self.transcript.view_for(live.message.id))
-        self.composer.text = self.drafts.pop(conv.id, "") if conv else ""
-        self.composer.move_cursor(self.composer.document.end)
+        draft = self.drafts.pop(conv.id, "") if conv else ""
+        if switching or draft:
+            # On the first open, keep whatever was typed while the app started.
+            self.composer.text = draft
+            self.composer.move_cursor(self.composer.document.end)
         self._show_title()
         self.refresh_sessions()
         self.refresh_welcome()
