@@ -10,7 +10,6 @@ secrets scrubbed.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from typing import NoReturn
@@ -24,6 +23,7 @@ from aichat_tui.commands import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     CliError,
+    silence_stdout,
     wrap,
 )
 from aichat_tui.commands.options import SECRETS, add_endpoint_options, add_location_options
@@ -110,13 +110,6 @@ def _store_error_code(exc: BaseException) -> int | None:
     return EXIT_FAILURE
 
 
-def _silence_stdout() -> None:
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, and turn every failure into one line and an exit code."""
     raw = sys.argv[1:] if argv is None else argv
@@ -131,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as exc:
         code = _store_error_code(exc)

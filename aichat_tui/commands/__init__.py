@@ -6,6 +6,8 @@ codes below; ``aichat_tui.cli.main`` prints it as one line on stderr.
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 
 EXIT_OK = 0
@@ -35,6 +37,15 @@ def wrap(text: str, width: int = 78) -> str:
     return "\n\n".join(textwrap.fill(" ".join(p.split()), width) for p in text.split("\n\n"))
 
 
+def silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class CliError(Exception):
     """A failure to report as one line on stderr, with a process exit code."""
 
@@ -54,5 +65,6 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "CliError",
+    "silence_stdout",
     "wrap",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 from typing import Any
@@ -22,6 +21,7 @@ from aichat_tui.commands import (
     EXIT_NETWORK,
     EXIT_USAGE,
     CliError,
+    silence_stdout,
 )
 from aichat_tui.commands.options import SECRETS, build_profile, read_settings, resolve_paths
 from aichat_tui.commands.sessions import ID_WIDTH, open_store, resolve_id
@@ -136,15 +136,6 @@ async def _stream(profile: Profile, request: Any, on_text: Any) -> None:
                 on_text(chunk)
 
 
-def _silence_stdout() -> None:
-    """After EPIPE, point stdout at /dev/null so the interpreter's final flush is quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     """Send one prompt and stream the reply to stdout."""
     prompt = build_prompt(args)
@@ -214,7 +205,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"aichat-tui: interrupted{saved}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         recorder.finish("".join(parts), "interrupted")
         return EXIT_BROKEN_PIPE
     except AichatError as exc:
@@ -241,7 +232,7 @@ def _finish_quietly(end_line: Any) -> None:
     try:
         end_line()
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
 
 
 def add_parser(sub: Any, common: list[argparse.ArgumentParser]) -> None:
