@@ -46,7 +46,8 @@ FILE_SIZE_LIMIT = 64 * 1024 * 1024
 
 @dataclass
 class LoadProblem:
-    """A file that could not be loaded: where it was, why, and where it went."""
+    """A file that could not be loaded: where it was, why (``message`` does not
+    repeat the path), and where it was moved (None: left in place)."""
 
     path: Path
     message: str
@@ -164,7 +165,7 @@ class ConversationStore:
                 )
             except OSError:
                 moved = None
-        note = f"{error} (moved to {moved})" if moved else str(error)
+        note = f"{error.detail} (moved to {moved})" if moved else error.detail
         self._problem(path, note, moved)
 
     def _fail_load(self, conv_id: str, path: Path, error: ConversationFileError) -> None:
@@ -175,7 +176,7 @@ class ConversationStore:
             with self._lock(conv_id, timeout=1.0):
                 self._quarantine(path, error, stamp)
         except LockTimeout:
-            self._problem(path, str(error))
+            self._problem(path, error.detail)
         self.index.drop(conv_id)
 
     def _remember(self, conv: Conversation, stamp: Stamp | None) -> None:
@@ -211,11 +212,11 @@ class ConversationStore:
             conv_id = name[: -len(".toml")]
             path = Path(entry.path)
             if not schema.valid_id(conv_id):
-                self._problem(path, f"{path}: ignored: not a valid conversation file name")
+                self._problem(path, "ignored: not a valid conversation file name")
                 continue
             try:
                 if not entry.is_file(follow_symlinks=False):
-                    self._problem(path, f"{path}: ignored: not a regular file")
+                    self._problem(path, "ignored: not a regular file")
                     continue
                 summary = self.index.get(conv_id, stamp_of(entry.stat(follow_symlinks=False)))
                 if summary is None:
@@ -226,7 +227,7 @@ class ConversationStore:
                 self._fail_load(conv_id, path, exc)
                 continue
             except OSError as exc:
-                self._problem(path, f"{path}: cannot be read: {exc.strerror}")
+                self._problem(path, f"cannot be read: {exc.strerror}")
                 continue
             present.add(conv_id)
             summaries.append(summary)
@@ -366,7 +367,7 @@ class ConversationStore:
             moved = self.paths.quarantine_dir / path.name
             with contextlib.suppress(OSError):
                 os.replace(path, moved)
-            self._problem(path, f"{path}: {reason} (moved to {moved})", moved)
+            self._problem(path, f"{reason} (moved to {moved})", moved)
         for orphan in orphans:
             try:
                 if self._recover_one(

@@ -33,11 +33,14 @@ class _FileProblem(StoreError):
         self.line = line
         self.key = key
         self.message = message
-        where = str(self.path)
-        if line is not None:
-            where += f", line {line}"
-        what = f"{key}: " if key else ""
-        super().__init__(f"{where}: {what}{message}")
+        super().__init__(f"{self.path}{', ' if line is not None else ': '}{self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """The message without the file name: ``line N: key: what is wrong``."""
+        where = f"line {self.line}: " if self.line is not None else ""
+        what = f"{self.key}: " if self.key else ""
+        return f"{where}{what}{self.message}"
 
 
 class ConfigError(_FileProblem):

@@ -161,7 +161,8 @@ def test_listing_reports_bad_files_and_keeps_going(store: ConversationStore) -> 
     write(store.paths, "bad.toml", 'schema_version = 1\ntitle = "x\n')
     assert [s.id for s in store.list()] == [good.id]
     (problem,) = store.problems
-    assert "line 2" in problem.message and problem.moved_to is not None
+    assert problem.message.startswith("line 2: invalid TOML")  # the path is problem.path
+    assert problem.moved_to is not None
     assert problem.moved_to.read_text().startswith("schema_version")
     assert store.list() == store.list() and len(store.problems) == 1
 
