@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 from aichat_tui.loopback import Behaviour, LoopbackServer
 from aichat_tui.models import Profile
@@ -119,6 +120,27 @@ def test_ctrl_c_saves_the_partial_reply_as_interrupted(
     assert reply.content and long_reply.startswith(reply.content)
     assert len(reply.content) < len(long_reply)
     assert printed == reply.content + "\n"  # what was shown is what was saved
+
+
+def test_ctrl_c_while_waiting_for_the_server_is_not_a_network_error(
+    cli: Cli, server: LoopbackServer, openai_profile: Profile
+) -> None:
+    cli.configure(openai_profile)
+    server.push(Behaviour(delay_headers=30))
+    proc = cli.popen("ask", "hi")
+    try:
+        deadline = time.monotonic() + 15
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.02)  # polling the server's record, bounded
+        assert server.requests, "the request never reached the server"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert out == b""
+    assert err.decode().strip() == "aichat-tui: interrupted"
 
 
 def test_killed_ask_leaves_a_recoverable_partial_reply(
