@@ -20,10 +20,9 @@ import os
 import stat
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from aichat_tui.models import Conversation, ConversationSummary, Message, new_id, utcnow
+from aichat_tui.models import Conversation, ConversationSummary, new_id, utcnow
 from aichat_tui.store import schema
 from aichat_tui.store.atomic import atomic_write, clean_stale_temps, read_limited
 from aichat_tui.store.errors import (
@@ -36,7 +35,7 @@ from aichat_tui.store.errors import (
 from aichat_tui.store.index import Index, Stamp, stamp_of, summarize
 from aichat_tui.store.lock import FileLock
 from aichat_tui.store.merge import META_FIELDS, merge_into
-from aichat_tui.store.partial import PartialWriter, find_orphans
+from aichat_tui.store.partial import PartialWriter, find_orphans, fold_in
 from aichat_tui.store.paths import Paths
 from aichat_tui.store.search import SearchHit, search_conversations
 from aichat_tui.store.trash import Trash, TrashEntry
@@ -370,10 +369,11 @@ class ConversationStore:
             self._problem(path, f"{reason} (moved to {moved})", moved)
         for orphan in orphans:
             try:
-                if self._recover_one(
-                    orphan.conv_id, orphan.message_id, orphan.started, orphan.text
-                ):
-                    changed.append(orphan.conv_id)
+                if orphan.text:
+                    conv = self.load(orphan.conv_id)
+                    if fold_in(conv, orphan.message_id, orphan.started, orphan.text):
+                        self.save(conv)
+                        changed.append(orphan.conv_id)
                 orphan.discard()
             except ConversationNotFound:
                 moved = self.paths.quarantine_dir / orphan.path.name
@@ -385,27 +385,3 @@ class ConversationStore:
                 orphan.lock.release()  # keep the sidecar for the next start
                 self._problem(orphan.path, f"could not recover a partial reply: {exc}")
         return changed
-
-    def _recover_one(self, conv_id: str, message_id: str, started: datetime, text: str) -> bool:
-        if not text:
-            return False
-        conv = self.load(conv_id)
-        existing = next((m for m in conv.messages if m.id == message_id), None)
-        if existing is not None:
-            if existing.status == "complete" or len(existing.content) >= len(text):
-                return False
-            existing.content = text
-            existing.status = "interrupted"
-        else:
-            conv.messages.append(
-                Message(
-                    role="assistant",
-                    content=text,
-                    time=started,
-                    status="interrupted",
-                    id=message_id,
-                )
-            )
-        conv.updated = max(conv.updated, utcnow())
-        self.save(conv, touch=False)
-        return True

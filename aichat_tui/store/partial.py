@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from aichat_tui.models import utcnow
+from aichat_tui.models import Conversation, Message, utcnow
 from aichat_tui.store.atomic import atomic_write
 from aichat_tui.store.lock import FileLock
 from aichat_tui.store.paths import Paths
@@ -199,3 +199,20 @@ def find_orphans(paths: Paths) -> tuple[list[Orphan], list[tuple[Path, str]]]:
             continue
         orphans.append(Orphan(path, conv_id, message_id, started, text, lock))
     return orphans, damaged
+
+
+def fold_in(conv: Conversation, message_id: str, started: datetime, text: str) -> bool:
+    """Put a recovered partial reply into ``conv``, marked ``interrupted``: as a new
+    message, or over a shorter unfinished one with that id. A complete message is
+    never replaced. Returns whether ``conv`` changed."""
+    existing = next((m for m in conv.messages if m.id == message_id), None)
+    if existing is None:
+        conv.messages.append(
+            Message("assistant", text, time=started, status="interrupted", id=message_id)
+        )
+        return True
+    if existing.status == "complete" or len(existing.content) >= len(text):
+        return False
+    existing.content = text
+    existing.status = "interrupted"
+    return True

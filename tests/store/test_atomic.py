@@ -163,3 +163,29 @@ def test_unusable_data_folder_is_a_store_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="cannot create the data folder"):
         ConversationStore(Paths(config_dir=tmp_path / "c", data_dir=blocker / "data"))
+
+
+def test_durability_order_file_fsync_then_replace_then_folder_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No LazyFS here: check instead that the data is fsynced before the rename
+    makes it visible, and the folder after it (the order that makes a save
+    durable or absent after power loss, never half-written)."""
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        import stat as stat_
+
+        kind = "folder" if stat_.S_ISDIR(os.fstat(fd).st_mode) else "file"
+        events.append(f"fsync {kind}")
+        real_fsync(fd)
+
+    def replace(src: str, dst: Path) -> None:
+        events.append("replace")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    atomic_write(tmp_path / "f.toml", b"data")
+    assert events == ["fsync file", "replace", "fsync folder"]
