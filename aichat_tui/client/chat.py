@@ -28,7 +28,7 @@ from aichat_tui.client import aichat as aichat_backend
 from aichat_tui.client import errors as E
 from aichat_tui.client import openai as openai_backend
 from aichat_tui.client.errmap import ErrorContext
-from aichat_tui.client.parsers import sniff_parser
+from aichat_tui.client.parsers import SurrogateJoiner, sniff_parser
 from aichat_tui.client.transport import (
     ProxySpec,
     Timeouts,
@@ -208,7 +208,9 @@ class ChatClient:
             except E.AichatError as exc:
                 raise ctx.finish(exc) from None
             chunks = response.aiter_bytes()
-            total_end = None if self.timeouts.total is None else loop.time() + self.timeouts.total
+            joiner = SurrogateJoiner()
+            total = self.timeouts.total
+            total_end = None if total is None else loop.time() + total
             deadline = loop.time() + self.timeouts.idle
             while True:
                 limit = deadline if total_end is None else min(deadline, total_end)
@@ -221,21 +223,31 @@ class ChatClient:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    if isinstance(exc, TimeoutError) and total_end and loop.time() >= total_end:
+                        exc = E.IdleTimeout(
+                            f"the reply from {self.server} took longer than the overall "
+                            f"limit of {total:g} s"
+                        )
                     error = ctx.transport(exc, answered=True, partial="".join(partial))
                     log.debug("stream failed: %s", error)
                     raise error from None
                 for text in texts:
-                    partial.append(text)
-                    deadline = loop.time() + self.timeouts.idle
-                    yield text
+                    text = joiner.push(text)
+                    if text:
+                        partial.append(text)
+                        deadline = loop.time() + self.timeouts.idle
+                        yield text
             try:
                 texts = parser.end()
             except E.AichatError as exc:
                 error = ctx.transport(exc, answered=True, partial="".join(partial))
                 log.debug("stream incomplete: %s", error)
                 raise error from None
-            for text in texts:
-                yield text
+            rest = [joiner.push(text) for text in texts]
+            rest.append(joiner.flush())
+            for text in rest:
+                if text:
+                    yield text
         finally:
             await self._close(response)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from typing import Any, Protocol
 
 from aichat_tui.client import errors as E
@@ -18,6 +19,7 @@ __all__ = [
     "JSONParser",
     "PlainTextParser",
     "SSEParser",
+    "SurrogateJoiner",
     "html_error",
     "sniff_parser",
 ]
@@ -202,6 +204,33 @@ class PlainTextParser:
         """Flush the decoder."""
         text = self._decoder.decode(b"", final=True)
         return [text] if text else []
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class SurrogateJoiner:
+    """Rejoins a UTF-16 surrogate pair split across two JSON deltas
+    (``"\\ud83d"`` then ``"\\ude00"``) and turns lone surrogates into U+FFFD,
+    so the text can always be encoded and saved."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def push(self, text: str) -> str:
+        """The text that is safe to emit now."""
+        if self._held:
+            text, self._held = self._held + text, ""
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            text, self._held = text[:-1], text[-1]
+        if _SURROGATE.search(text):
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return text
+
+    def flush(self) -> str:
+        """What is left at the end (a lone high surrogate becomes U+FFFD)."""
+        held, self._held = self._held, ""
+        return "\ufffd" if held else ""
 
 
 class _Sniffer:

@@ -57,6 +57,7 @@ class SSEDecoder:
         self.max_event_bytes = max_event_bytes
         self.comments = 0  # keep-alive comments seen (for diagnostics)
         self._buf = bytearray()
+        self._scanned = 0
         self._skip_lf = False  # the previous chunk ended with CR: a leading LF is its pair
         self._started = False
         self._data: list[str] = []
@@ -84,8 +85,9 @@ class SSEDecoder:
         events: list[ServerSentEvent] = []
         start = 0
         end = len(buf)
+        scan = self._scanned  # bytes already known to hold no line end
         while start < end:
-            match = _EOL.search(buf, start)
+            match = _EOL.search(buf, max(start, scan))
             if match is None:
                 break
             line = bytes(buf[start : match.start()])
@@ -96,6 +98,9 @@ class SSEDecoder:
             if event is not None:
                 events.append(event)
         del buf[:start]
+        # What is left has no line end: do not scan it again (keeps a long
+        # line linear instead of quadratic in the number of chunks).
+        self._scanned = len(buf)
         if len(buf) > self.max_event_bytes:
             raise SSEError(f"an event line is longer than {self.max_event_bytes} bytes")
         return events
@@ -107,6 +112,7 @@ class SSEDecoder:
         if self._buf:
             line = bytes(self._buf)
             self._buf.clear()
+            self._scanned = 0
             event = self._line(line)
             if event is not None:
                 events.append(event)

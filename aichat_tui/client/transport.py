@@ -225,11 +225,10 @@ def build_http_client(
     )
     limits = httpx.Limits(max_connections=10, max_keepalive_connections=5, keepalive_expiry=30)
     kwargs: dict = {"timeout": timeout, "limits": limits, "verify": ssl_context}
+    # trust_env only decides about environment proxies here (TLS is set above).
+    kwargs["trust_env"] = proxy is None and proxy_setting is None
     if proxy is not None:
         kwargs["proxy"] = proxy.to_httpx()
-        kwargs["trust_env"] = True  # an explicit proxy already overrides env proxies
-    else:
-        kwargs["trust_env"] = proxy_setting is None
     try:
         return httpx.AsyncClient(**kwargs)
     except ImportError as exc:

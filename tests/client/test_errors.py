@@ -287,3 +287,27 @@ async def _wait_aborted(loopback: LoopbackServer) -> None:
     from tests.client.helpers import wait_until
 
     await wait_until(lambda: loopback.aborted >= 1)
+
+
+async def test_huge_event_is_a_clean_protocol_error(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    huge = b"data: " + b"x" * (17 * 1024 * 1024)  # no newline, beyond the 16 MiB bound
+    loopback.push(Behaviour(body=huge, content_type="text/event-stream"))
+    error = await failure(profile_openai)
+    assert isinstance(error, ProtocolError) and "oversized" in str(error)
+
+
+async def test_overall_limit_message(loopback: LoopbackServer, profile_openai: Profile) -> None:
+    loopback.push(Behaviour(text="z" * 400, chunk_chars=1, chunk_delay=0.01))
+    async with ChatClient(profile_openai, total_timeout=0.2) as client:
+        with pytest.raises(IdleTimeout, match=r"overall limit of 0\.2 s"):
+            await client.complete(request())
+
+
+async def test_empty_stream_is_interrupted(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    loopback.push(Behaviour(body=b"", content_type="text/event-stream"))
+    error = await failure(profile_openai)
+    assert isinstance(error, StreamInterrupted) and error.partial == ""

@@ -110,3 +110,52 @@ async def test_server_api_key_enforced(loopback: LoopbackServer, profile_openai:
     async with ChatClient(profile_openai) as client:
         assert await client.complete(request())
         assert await client.list_models()
+
+
+def sse(*payloads: object, done: bool = True) -> bytes:
+    import json
+
+    out = "".join(f"data: {json.dumps(p)}\n\n" for p in payloads)
+    return (out + ("data: [DONE]\n\n" if done else "")).encode()
+
+
+def delta(text: str, finish: str | None = None) -> dict:
+    return {"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": finish}]}
+
+
+async def test_finish_reason_without_done_is_complete(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    body = sse(delta("all "), delta("there", "stop"), done=False)
+    loopback.push(Behaviour(body=body, content_type="text/event-stream"))
+    async with ChatClient(profile_openai) as client:
+        assert await client.complete(request()) == "all there"
+
+
+async def test_surrogate_pair_split_across_events(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    # json.dumps writes "\ud83d" escapes: the emoji is split between two deltas.
+    body = sse(delta("smile \ud83d"), delta("\ude00 ok"), delta("lone \ud83d"), delta("!"))
+    loopback.push(Behaviour(body=body, content_type="text/event-stream"))
+    async with ChatClient(profile_openai) as client:
+        text = await client.complete(request())
+    assert text == "smile 😀 oklone \ufffd!"
+    text.encode("utf-8")  # always encodable, so it can be saved
+
+
+async def test_sse_without_content_type_is_sniffed(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    loopback.push(Behaviour(body=sse(delta("sniffed")), content_type="application/octet-stream"))
+    async with ChatClient(profile_openai) as client:
+        assert await client.complete(request()) == "sniffed"
+
+
+async def test_usage_chunks_and_empty_deltas_are_skipped(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    body = sse({"choices": []}, delta(""), {"choices": [{"delta": {}}]}, delta("x", "stop"))
+    loopback.push(Behaviour(body=body, content_type="text/event-stream"))
+    async with ChatClient(profile_openai) as client:
+        assert await collect(client) == ["x"]
