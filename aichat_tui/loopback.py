@@ -22,18 +22,14 @@ Run standalone: ``python -m aichat_tui.loopback --port 8765 [--chunk-chars N
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
 import json
-import signal
 import ssl as ssl_module
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
 
+from aichat_tui.loopback_behaviour import Behaviour
 from aichat_tui.loopback_http import (
     RecordedRequest,
     chunk,
@@ -41,7 +37,7 @@ from aichat_tui.loopback_http import (
     read_request,
     reset_connection,
 )
-from aichat_tui.loopback_replies import demo_reply, sized_reply
+from aichat_tui.loopback_replies import demo_reply
 
 __all__ = ["Behaviour", "LoopbackServer", "RecordedRequest", "main"]
 
@@ -49,57 +45,6 @@ HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
     b"<body><h1>Please sign in</h1><form action='/login'></form></body></html>"
 )
-
-
-@dataclass
-class Behaviour:
-    """How to answer the next matching request (see :meth:`LoopbackServer.push`).
-
-    Reply shaping: ``text`` replaces the reply generator; ``chunk_chars`` and
-    ``chunk_delay`` override the server's pace. Faults, applied in this order:
-    ``close_without_response`` (read the request, then close; RST if ``rst``),
-    ``delay_headers`` (seconds before the status line), ``body`` (raw bytes or
-    str sent as-is with ``content_type``, ``status`` and ``headers``),
-    ``html`` (a 200/``status`` HTML login page), any ``status`` other than 200
-    (a JSON error body), then the protocol's normal answer, where
-    ``stall_after`` (stop after N reply characters and keep the connection
-    open; with ``drip`` send an SSE comment every ``drip`` seconds meanwhile),
-    ``cut_after`` (close abruptly after N characters; RST if ``rst``),
-    ``bad_chunked`` (broken chunk framing after the first chunk),
-    ``malformed`` (aichat: broken JSON; openai: a broken JSON event),
-    ``error_event`` (openai: a ``data: {"error": ...}`` event after the text),
-    ``no_done`` (openai: end without ``finish_reason`` and ``[DONE]``),
-    ``response_false`` (aichat: ``{"response": false}``),
-    ``aichat_stream`` ("sse" or "plain": stream the aichat reply),
-    ``json_completion`` (openai: answer a non-streaming JSON completion),
-    ``line_ending`` (SSE line ending). ``path`` restricts the behaviour to one
-    path; ``times`` is how many requests it applies to.
-    """
-
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes | str | None = None
-    content_type: str = "application/json"
-    text: str | None = None
-    chunk_chars: int | None = None
-    chunk_delay: float | None = None
-    delay_headers: float = 0.0
-    close_without_response: bool = False
-    stall_after: int | None = None
-    drip: float | None = None
-    cut_after: int | None = None
-    rst: bool = False
-    bad_chunked: bool = False
-    malformed: bool = False
-    error_event: dict | None = None
-    no_done: bool = False
-    response_false: bool = False
-    aichat_stream: Literal["sse", "plain"] | None = None
-    json_completion: bool = False
-    html: bool = False
-    line_ending: str = "\n"
-    path: str | None = None
-    times: int = 1
 
 
 class _ClientGone(Exception):
@@ -502,46 +447,10 @@ def _key_error() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the loopback server in the foreground until interrupted."""
-    parser = argparse.ArgumentParser(
-        prog="python -m aichat_tui.loopback", description="Loopback demo/test chat server."
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--chunk-chars", type=int, default=8)
-    parser.add_argument("--chunk-delay", type=float, default=0.015)
-    parser.add_argument("--reply-chars", type=int, default=0, help="reply with N characters")
-    parser.add_argument("--api-key", default=None, help="require this bearer token (openai)")
-    args = parser.parse_args(argv)
-    reply = None
-    if args.reply_chars > 0:
-        text = sized_reply(args.reply_chars)
+    """Run the loopback server in the foreground (see :mod:`aichat_tui.loopback_cli`)."""
+    from aichat_tui.loopback_cli import main as cli_main
 
-        def reply(messages: list[dict]) -> str:
-            return text
-
-    server = LoopbackServer(
-        reply=reply,
-        chunk_chars=args.chunk_chars,
-        chunk_delay=args.chunk_delay,
-        host=args.host,
-        port=args.port,
-        api_key=args.api_key,
-    )
-
-    async def serve() -> None:
-        await server.start()
-        print(f"loopback server: aichat {server.url}  openai {server.openai_url}", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        await server.stop()
-
-    asyncio.run(serve())
-    return 0
+    return cli_main(argv)
 
 
 if __name__ == "__main__":
