@@ -44,7 +44,7 @@ import tomli_w
 
 from aichat_tui.models import BACKEND_KINDS, Profile, Settings
 from aichat_tui.store.atomic import atomic_write, clean_stale_temps, read_limited
-from aichat_tui.store.errors import ConfigError
+from aichat_tui.store.errors import ConfigError, SaveError
 from aichat_tui.store.paths import Paths, _tighten
 from aichat_tui.store.toml_codec import (
     decode_error_line,
@@ -322,10 +322,14 @@ def save_settings(paths: Paths, settings: Settings) -> None:
     differs from the file on disk. Nothing is written when nothing changed.
 
     Raises :class:`ConfigError` instead of overwriting a file that fails to
-    parse, and :class:`SaveError` when the write fails.
+    parse or writing settings that would not load back (naming the key), and
+    :class:`SaveError` when the write fails.
     """
     path = paths.config_file
-    paths.config_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        paths.config_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SaveError(f"cannot create the folder {paths.config_dir}: {exc.strerror}") from exc
     _tighten(paths.config_dir)
     clean_stale_temps(paths.config_dir)
     found = _read_document(path)
@@ -333,6 +337,9 @@ def save_settings(paths: Paths, settings: Settings) -> None:
     if found:
         settings_from_document(found[0], path, found[1])  # refuse to replace a broken file
     doc = settings_document(settings, old)
+    # never write a file the next start would refuse (e.g. a default profile
+    # that was deleted, a temperature out of range)
+    settings_from_document(copy.deepcopy(doc), path)
     if found is not None and doc == old:
         if os.name == "posix":
             os.chmod(path, 0o600)

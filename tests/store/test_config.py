@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from aichat_tui.models import Profile
 from aichat_tui.store import (
     ConfigError,
     Paths,
+    SaveError,
     default_settings,
     load_settings,
     parse_cookie_header,
@@ -251,3 +253,25 @@ def test_round_trip_of_awkward_values(app_dirs: Paths) -> None:
 )
 def test_parse_cookie_header(header: str, expected: dict[str, str]) -> None:
     assert parse_cookie_header(header) == expected
+
+
+def test_settings_that_would_not_load_back_are_refused(app_dirs: Paths) -> None:
+    settings = load_settings(app_dirs)
+    save_settings(app_dirs, settings)
+    before = app_dirs.config_file.read_bytes()
+    settings.default_profile = "deleted"
+    with pytest.raises(ConfigError, match="default_profile"):
+        save_settings(app_dirs, settings)
+    settings.default_profile = "local"
+    settings.profiles["local"].temperature = 9.0
+    with pytest.raises(ConfigError, match="temperature"):
+        save_settings(app_dirs, settings)
+    assert app_dirs.config_file.read_bytes() == before
+
+
+def test_unwritable_config_location_is_a_save_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    paths = Paths(config_dir=blocker / "config", data_dir=tmp_path / "data")
+    with pytest.raises(SaveError, match="cannot create the folder"):
+        save_settings(paths, default_settings())
