@@ -355,6 +355,8 @@ class ConversationStore:
     def partial_writer(self, conv_id: str, message_id: str) -> PartialWriter:
         """A sidecar writer for a reply being streamed into ``conv_id``."""
         self.path_of(conv_id)  # validates the id
+        if not schema.valid_id(message_id):  # it becomes part of a file name
+            raise StoreError(f"invalid message id {message_id!r}")
         return PartialWriter(self.paths, conv_id, message_id)
 
     def recover(self) -> list[str]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from aichat_tui.models import Message
-from aichat_tui.store import ConversationStore, PartialWriter, Paths
+from aichat_tui.store import ConversationStore, PartialWriter, Paths, StoreError
 from aichat_tui.store.partial import SUFFIX, sidecar_path
 
 
@@ -120,3 +122,11 @@ def test_detach_keeps_the_text_for_recovery_when_the_final_save_failed(
     assert sidecar_text(store.paths, conv.id, "r") == "first and unsaved tail"
     assert store.recover() == [conv.id]  # same process: the lock was released
     assert store.load(conv.id).messages[-1].content == "first and unsaved tail"
+
+
+def test_ids_that_are_not_safe_file_names_are_refused(store: ConversationStore) -> None:
+    conv = store.create()
+    for bad in ("../x", "a.b", ""):
+        with pytest.raises(StoreError):
+            store.partial_writer(conv.id, bad)
+    assert not [n for n in os.listdir(store.paths.conversations_dir) if n.endswith(SUFFIX)]
