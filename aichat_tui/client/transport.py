@@ -15,6 +15,7 @@ import os
 import re
 import threading
 import urllib.request
+import weakref
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -173,6 +174,14 @@ def collect_secrets(profile: Profile, proxy: ProxySpec | None) -> list[str]:
             found.add(value)
     if proxy is not None and proxy.password:
         found.update({proxy.password, quote(proxy.password, safe="")})
+    try:
+        base = httpx.URL(profile.base_url)
+        if base.password:
+            found.add(base.password)
+        # Keys are sometimes passed in the query string (?key=...).
+        found.update(value for _name, value in base.params.multi_items() if len(value) >= 6)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        pass
     for value in list(found):
         found.add(repr(value.encode("utf-8"))[2:-1])  # as it shows inside b'...'
     return [s for s in found if len(s) >= 3]
@@ -249,7 +258,8 @@ def build_http_client(
 
 _SENSITIVE = re.compile(
     r"(\(b'(?:cookie|authorization|proxy-authorization|set-cookie)', b')[^']*(')"
-    r"|(auth=\(b'[^']*', b')[^']*(')",
+    r"|(auth=\(b'[^']*', b')[^']*(')"
+    r"|([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]*(@)",
     re.IGNORECASE,
 )
 _LOGGERS = (
@@ -290,9 +300,10 @@ class SecretFilter(logging.Filter):
 
 
 def _mask(match: re.Match[str]) -> str:
-    if match.group(1) is not None:
-        return f"{match.group(1)}***{match.group(2)}"
-    return f"{match.group(3)}***{match.group(4)}"
+    for first in (1, 3, 5):
+        if match.group(first) is not None:
+            return f"{match.group(first)}***{match.group(first + 1)}"
+    return match.group(0)
 
 
 def install_log_filter() -> None:
@@ -307,9 +318,15 @@ def install_log_filter() -> None:
 
 
 def register_secrets(owner: object, secrets: list[str]) -> None:
-    """Make the log filter scrub ``secrets`` while ``owner`` is alive."""
+    """Make the log filter scrub ``secrets`` while ``owner`` is alive (they are
+    dropped when it is garbage collected, or by :func:`unregister_secrets`)."""
+    key = id(owner)
     with _secrets_lock:
-        _secrets[id(owner)] = tuple(secrets)
+        _secrets[key] = tuple(secrets)
+    try:
+        weakref.finalize(owner, _secrets.pop, key, None)
+    except TypeError:
+        pass  # not weak-referenceable: only unregister_secrets() drops them
 
 
 def unregister_secrets(owner: object) -> None:

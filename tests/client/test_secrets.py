@@ -116,3 +116,38 @@ def test_filter_scrubs_header_values_and_auth_tuples() -> None:
     assert "sid=abc" not in message and "Bearer xyz" not in message
     assert "pw-not-registered" not in message and "registered-secret" not in message
     assert "(b'Cookie', b'***')" in message and "auth=(b'bob', b'***')" in message
+
+
+async def test_credentials_in_base_url_never_shown(
+    loopback: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    tail = "/v1?api-key=querysecret99"
+    for host, behaviour in ((f"127.0.0.1:{loopback.port}", Behaviour(status=502)),
+                            (f"127.0.0.1:{free_port()}", None)):  # fmt: skip
+        if behaviour:
+            loopback.push(behaviour)
+        profile = Profile(base_url=f"http://bob:urlpass123@{host}{tail}", proxy="")
+        async with ChatClient(profile) as client:
+            with pytest.raises(AichatError) as info:
+                await client.complete(request())
+        assert host in str(info.value)
+        assert_clean(str(info.value) + caplog.text, "urlpass123", "querysecret99")
+    assert "HTTP Request" in caplog.text  # httpx logged the URL, scrubbed
+
+
+def test_secrets_are_dropped_with_their_owner() -> None:
+    import gc
+
+    from aichat_tui.client import transport
+
+    class Owner:
+        pass
+
+    owner = Owner()
+    register_secrets(owner, ["dropped-secret"])
+    key = id(owner)
+    assert key in transport._secrets
+    del owner
+    gc.collect()
+    assert key not in transport._secrets
