@@ -154,3 +154,42 @@ async def test_edit_previous_prompt_resends_from_there(loopback, profile_openai,
         assert ws.editing is not None
         await pilot.press("escape")
         assert ws.editing is None and ws.composer.text == ""
+
+
+async def test_new_prompt_while_streaming_interrupts_the_previous(
+    loopback, profile_openai, app_dirs
+):
+    loopback.push(Behaviour(text="slow " * 200, chunk_chars=5, chunk_delay=0.05))
+    loopback.push(Behaviour(text="second answer"))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        await _send(pilot, app, "first")
+        await wait_until(pilot, lambda: app.replies and app.replies[ws.conv.id].raw)
+        await _send(pilot, app, "second")
+        await wait_until(pilot, lambda: _idle(app) and ws.conv.messages[-1].status == "complete")
+        saved = app.store.load(ws.conv.id).messages
+        assert [m.role for m in saved] == ["user", "assistant", "user", "assistant"]
+        assert saved[1].status == "interrupted" and saved[1].error is None
+        assert saved[3].content == "second answer"
+        # The interrupted partial reply is part of the context sent with "second".
+        sent = loopback.requests[-1].json()["messages"]
+        assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+
+
+async def test_only_the_last_failed_reply_offers_retry(loopback, profile_openai, app_dirs):
+    loopback.push(Behaviour(status=500))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        await _send(pilot, app, "one")
+        await wait_until(pilot, lambda: _idle(app) and ws.conv.messages[-1].status == "error")
+        failed = ws.transcript.view_for(ws.conv.messages[-1].id)
+        assert failed.query_one(".retry").display
+        await _send(pilot, app, "two")
+        await wait_until(pilot, lambda: _idle(app) and ws.conv.messages[-1].status == "complete")
+        assert not failed.query_one(".retry").display
+        # Reopening the session shows the old error without a Retry button too.
+        await app.switch_session(ws.conv.id)
+        old = ws.transcript.view_for(ws.conv.messages[1].id)
+        assert old.message.status == "error" and not old.query_one(".retry").display

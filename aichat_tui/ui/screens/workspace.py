@@ -239,9 +239,12 @@ class WorkspaceScreen(Screen[None]):
         if self.conv is None:
             await self.action_new_session()
         assert self.conv is not None
-        if self.conv.id in self.aichat.replies:
-            self.app.notify("A reply is still streaming: Escape stops it.", markup=False)
-            return
+        running = self.aichat.replies.get(self.conv.id)
+        if running is not None:
+            # A new prompt supersedes the reply in progress: stop it (its partial
+            # text is saved, marked interrupted) before sending.
+            self.aichat.stop_reply(self.conv.id)
+            await running.finished.wait()
         editing, text = self.editing, event.text
         self.composer.text = ""
         self._set_editing(None)
@@ -287,7 +290,8 @@ class WorkspaceScreen(Screen[None]):
 
     @on(MessageView.RetryPressed)
     async def _retry_pressed(self, event: MessageView.RetryPressed) -> None:
-        await self.action_retry()
+        if self.conv is not None and self.conv.messages[-1:] == [event.view.message]:
+            await self.action_retry()
 
     def action_edit_last(self) -> None:
         """Put the last prompt back in the composer; sending resends from there."""

@@ -79,6 +79,8 @@ class MessageView(Vertical, can_focus=True):
         self._ready = False
         self._finished = not streaming
         self._lock = asyncio.Lock()
+        # Only the last reply of a conversation can be retried.
+        self.retry_allowed = True
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="message-header"):
@@ -107,7 +109,7 @@ class MessageView(Vertical, can_focus=True):
         error.update(Content(self._error_line()))
         error.display = bool(self._error_line())
         failed = self.message.status in ("error", "interrupted") and not self._streaming
-        self.query_one(".retry", Button).display = failed
+        self.query_one(".retry", Button).display = failed and self.retry_allowed
         self.set_class(self._streaming, "-streaming")
         self.set_class(self.message.status == "error", "-error")
 
@@ -117,6 +119,12 @@ class MessageView(Vertical, can_focus=True):
         if self.message.role == "assistant" and self.is_mounted:
             return self.query_one(".body", Markdown).source
         return self._text
+
+    def disallow_retry(self) -> None:
+        """A later message exists: hide the Retry button."""
+        self.retry_allowed = False
+        if self.is_mounted:
+            self._refresh_status()
 
     def follow(self, source: Callable[[], str]) -> None:
         """Stream from ``source`` (the controller's sanitized text so far)."""

@@ -83,6 +83,8 @@ class Transcript(VerticalScroll):
                 self._make_view(m, streaming_id, streaming_text)
                 for m in conv.messages[self._first :]
             ]
+            for view in views[:-1]:
+                view.retry_allowed = False
             if self._first:
                 await self.mount(self._earlier_button())
             await self.mount_all(views)
@@ -114,6 +116,8 @@ class Transcript(VerticalScroll):
 
     async def add_message(self, message: Message, *, streaming: bool = False) -> MessageView:
         """Mount a new message at the end and follow it."""
+        for earlier in self._views.values():
+            earlier.disallow_retry()
         view = MessageView(message, text="" if streaming else None, streaming=streaming)
         self._views[message.id] = view
         await self.mount(view)
@@ -135,6 +139,8 @@ class Transcript(VerticalScroll):
             return
         start = max(0, self._first - BATCH)
         batch = [self._make_view(m, None, "") for m in conv.messages[start : self._first]]
+        for view in batch:
+            view.retry_allowed = False
         first_view = next(iter(self._views.values()), None)
         self._first = start
         button = self.query("#load-earlier")
