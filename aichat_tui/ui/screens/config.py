@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from aichat_tui.client import AichatError, ChatClient
 from aichat_tui.models import Profile, Settings
 from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.ui.screens.config_fields import ProfileFields
@@ -288,8 +289,6 @@ class ConfigScreen(ModalScreen[Settings | None]):
 
     @work(exclusive=True, group="config-test")
     async def _run_test(self, profile: Profile) -> None:
-        from aichat_tui.client import ChatClient
-
         try:
             async with ChatClient(profile) as client:
                 summary = await client.test_connection()
@@ -300,8 +299,6 @@ class ConfigScreen(ModalScreen[Settings | None]):
 
     @work(exclusive=True, group="config-models")
     async def _run_models(self, profile: Profile, for_profile: str) -> None:
-        from aichat_tui.client import ChatClient
-
         try:
             async with ChatClient(profile) as client:
                 models = await client.list_models()
@@ -321,7 +318,5 @@ class ConfigScreen(ModalScreen[Settings | None]):
     @staticmethod
     def _describe(error: BaseException, profile: Profile) -> str:
         """A one-line message for ``error`` with every secret of ``profile`` masked."""
-        from aichat_tui.client import AichatError
-
         text = str(error) if isinstance(error, AichatError) else f"{type(error).__name__}: {error}"
         return one_line(scrub(text, profile.secrets()), 300)

@@ -29,6 +29,7 @@ class BindingRow:
     keys: str
     description: str
     binding_id: str
+    note: str = ""  # e.g. which focused widget's binding hides this key
 
 
 def _group_name(node: DOMNode) -> str:
@@ -47,8 +48,10 @@ def collect_bindings(screen: Screen) -> list[BindingRow]:
     # private attributes are what Footer and the key panel use too.
     keymap: dict[str, str] = getattr(app, "_keymap", {})
     rows: dict[tuple[str, str], BindingRow] = {}
+    # Keys already taken nearer the focus: a later (outer) binding on them never fires.
+    taken: dict[str, tuple[DOMNode, Binding]] = {}
 
-    def add(node: DOMNode, binding: Binding, *, only_with_id: bool) -> None:
+    def add(node: DOMNode, binding: Binding, *, only_with_id: bool, note: str = "") -> None:
         if binding.id is None and (only_with_id or not binding.show):
             return
         key = keymap.get(binding.id, binding.key) if binding.id else binding.key
@@ -60,13 +63,22 @@ def collect_bindings(screen: Screen) -> list[BindingRow]:
             if keys in previous.keys.split(", "):
                 return
             keys = f"{previous.keys}, {keys}"
+            note = previous.note or note
         description = binding.description or binding.action
-        rows[identity] = BindingRow(group, keys, description, binding.id or "—")
+        rows[identity] = BindingRow(group, keys, description, binding.id or "—", note)
 
-    chain = [node for node, _ in screen._binding_chain]
-    for node in chain:
-        for _key, binding in node._bindings:
-            add(node, binding, only_with_id=False)
+    resolved = screen._binding_chain  # keymap already applied to these copies
+    chain = [node for node, _ in resolved]
+    for node, bindings_map in resolved:
+        for key, binding in bindings_map:
+            note = ""
+            holder = taken.get(key)
+            if holder is not None and holder[0] is not node and not binding.priority:
+                what = holder[1].description or holder[1].action
+                note = f"{key} is taken by {_group_name(holder[0])}: {what}"
+            add(node, binding, only_with_id=False, note=note)
+        for key, binding in bindings_map:
+            taken.setdefault(key, (node, binding))
     for node in screen.walk_children(with_self=True):
         if node not in chain:
             for _key, binding in node._bindings:
@@ -111,12 +123,11 @@ class HelpScreen(ModalScreen[None]):
         below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
         rows = collect_bindings(below) if below is not None else []
         table = self.query_one(DataTable)
-        table.add_columns("Key", "Action", "Binding id", "Where")
+        table.add_columns("Key", "Action", "Binding id", "Where", "Note")
         for row in sorted(rows, key=lambda r: (r.group != "Application", r.group)):
             # Text(), not str: DataTable parses str cells as markup.
-            table.add_row(
-                Text(row.keys), Text(row.description), Text(row.binding_id), Text(row.group)
-            )
+            cells = (row.keys, row.description, row.binding_id, row.group, row.note)
+            table.add_row(*(Text(cell) for cell in cells))
         config_file = self._config_file
         if config_file is None:
             paths = getattr(self.app, "paths", None)

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from aichat_tui.client import AichatError, ChatClient
 from aichat_tui.models import Conversation, Settings
 from aichat_tui.sanitize import one_line, scrub
 
@@ -173,8 +174,6 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
 
     @work(exclusive=True, group="session-models")
     async def _load_models(self, profile: Any) -> None:
-        from aichat_tui.client import AichatError, ChatClient
-
         note = self.query_one("#s-note", Static)
         try:
             async with ChatClient(profile) as client:
