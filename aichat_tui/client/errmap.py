@@ -77,7 +77,7 @@ class ErrorContext:
         if isinstance(exc, httpx.ConnectTimeout):
             if proxy:
                 return E.ProxyTimeoutError(
-                    f"proxy {proxy.display} did not accept a connection within {t.connect:g} s"
+                    f"connecting through proxy {proxy.display} took longer than {t.connect:g} s"
                 )
             return E.ConnectTimeout(f"connecting to {server} took longer than {t.connect:g} s")
         if isinstance(exc, httpx.TimeoutException | TimeoutError):
@@ -112,11 +112,14 @@ class ErrorContext:
         return E.TransportError(f"the request to {server} failed ({type(exc).__name__})")
 
     def _proxy_failure(self, exc: BaseException) -> E.AichatError:
-        assert self.proxy is not None or isinstance(exc, httpx.ProxyError)
         name = f"proxy {self.proxy.display}" if self.proxy else "the proxy"
         text = str(exc)
         lower = text.lower()
         if "407" in text or "username/password" in lower or "auth" in lower:
+            if self.proxy is not None and not self.proxy.username:
+                return E.ProxyAuthError(
+                    f"{name} requires a user name and password (proxy authentication failed)"
+                )
             return E.ProxyAuthError(
                 f"{name} rejected the credentials (proxy authentication failed)"
             )

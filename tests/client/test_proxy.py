@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 import pytest
@@ -235,3 +236,31 @@ async def test_socks_without_socksio(
     error = await failure(via(profile_openai, "socks5://127.0.0.1:1080"))
     assert isinstance(error, ConfigurationError)
     assert "aichat-tui[socks]" in str(error)
+
+
+def socks_replying(
+    method: bytes,
+) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+    """A SOCKS5 server that answers the greeting with ``method`` and waits."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(16)
+        writer.write(b"\x05" + method)
+        await writer.drain()
+        await reader.read(4096)
+
+    return handler
+
+
+async def test_socks_proxy_demanding_auth_when_none_configured(profile_openai: Profile) -> None:
+    async with tcp_server(socks_replying(b"\x02")) as port:
+        error = await failure(via(profile_openai, f"socks5://127.0.0.1:{port}"))
+    assert isinstance(error, ProxyAuthError)
+    assert "requires a user name and password" in str(error)
+
+
+async def test_socks_proxy_with_no_acceptable_method(profile_openai: Profile) -> None:
+    async with tcp_server(socks_replying(b"\xff")) as port:
+        error = await failure(via(profile_openai, f"socks5://u:{PASSWORD}@127.0.0.1:{port}"))
+    assert isinstance(error, ProxyAuthError) and "rejected the credentials" in str(error)
+    assert PASSWORD not in str(error)
