@@ -64,7 +64,9 @@ class ChatClient:
 
     Creating it never fails: configuration problems (a bad proxy URL, a broken
     proxy variable in the environment, socksio missing) are raised as
-    :class:`ConfigurationError` by the first request.
+    :class:`ConfigurationError` by the first request. The proxy, the timeouts
+    and the secrets to scrub are taken from the profile once: make a new
+    client when the profile changes.
     """
 
     def __init__(

@@ -178,3 +178,34 @@ async def test_cut_json_body_is_interrupted(
             await client.complete(request())
     assert type(info.value).__name__ == "StreamInterrupted"
     assert info.value.retryable
+
+
+async def test_create_async_through_a_proxy(loopback: LoopbackServer) -> None:
+    from tests.client.helpers import pproxy
+
+    with pproxy("http") as port:
+        reply = await Aichat.create_async(
+            "m",
+            [{"role": "user", "content": "x"}],
+            proxy=f"http://127.0.0.1:{port}",
+            cookies=COOKIES,
+            base_url=loopback.url,
+        )
+    assert reply
+    dead = f"http://127.0.0.1:{port}"  # the proxy is gone now
+    with pytest.raises(AichatError, match="proxy"):
+        await Aichat.create_async(
+            "m", [{"role": "user", "content": "x"}], proxy=dead, cookies=COOKIES,
+            base_url=loopback.url,
+        )  # fmt: skip
+
+
+async def test_create_async_timeout(loopback: LoopbackServer) -> None:
+    from aichat_tui.client import ReadTimeout
+
+    loopback.push(Behaviour(delay_headers=3))
+    with pytest.raises(ReadTimeout, match=r"0\.2 s"):
+        await Aichat.create_async(
+            "m", [{"role": "user", "content": "x"}], cookies=COOKIES, base_url=loopback.url,
+            timeout=0.2,
+        )  # fmt: skip
