@@ -103,7 +103,7 @@ def test_kill_during_saves_never_corrupts_or_loses_a_saved_version(app_dirs: Pat
 def test_kill_during_streaming_recovers_the_reply(app_dirs: Paths) -> None:
     rng = random.Random(99)
     journal = app_dirs.data_dir / "stream-journal.txt"
-    kills = 15
+    kills = 12
     recovered_rounds = 0
     for _ in range(kills):
         seen_before = len(journal_lines(journal)) if journal.exists() else 0
