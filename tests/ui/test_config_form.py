@@ -124,3 +124,11 @@ def test_password_typed_into_the_url_itself_is_used() -> None:
     )
     assert errors == {}
     assert profile is not None and profile.proxy == "http://bob:typed@127.0.0.1:3128"
+
+
+@pytest.mark.parametrize("value", [0.5, 60.0, 0.123456789, 1e-05, 2.0])
+def test_numbers_round_trip_exactly_through_the_form(value: float) -> None:
+    profile = Profile(name="n", temperature=min(value, 2.0), top_p=min(value, 1.0), timeout=value)
+    rebuilt, errors = build_profile(form_from_profile(profile), profile, set())
+    assert errors == {}
+    assert rebuilt == profile

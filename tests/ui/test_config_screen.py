@@ -256,9 +256,77 @@ async def test_escape_cancels_without_saving(paths: Paths) -> None:
         await pilot.pause()
         await _type(pilot, "#f-model", "changed")
         await pilot.press("escape")
+        await pilot.pause()
+        # Unsaved edits: the first Escape only warns.
+        assert isinstance(app.screen, ConfigScreen)
+        assert "Unsaved changes" in str(_status(app).render())
+        await pilot.press("escape")
         await _until(pilot, lambda: app.result is not _UNSET)
     assert app.result is None
     assert paths.config_file.read_bytes() == before
+
+
+async def test_escape_without_edits_closes_at_once_and_exact_numbers_survive(
+    paths: Paths,
+) -> None:
+    profile = _work_profile()
+    profile.temperature = 0.123456789
+    app = ConfigHost(_saved(paths, profile), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#f-temperature", Input).value == "0.123456789"
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.result is not _UNSET)
+    assert app.result is None
+
+
+async def test_switching_profiles_with_invalid_fields_stays_on_the_broken_one(
+    paths: Paths,
+) -> None:
+    other = Profile(name="other", kind="aichat", base_url="https://other.example")
+    app = ConfigHost(_saved(paths, _work_profile(), other), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        await _type(pilot, "#f-top_p", "7")
+        options = app.screen.query_one("#profile-list", OptionList)
+        options.focus()
+        options.highlighted = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#f-name", Input).value == "work"
+        assert app.screen.query_one("#err-top_p", Static).has_class("-shown")
+        await _type(pilot, "#f-top_p", "0.5")
+        options.focus()
+        options.highlighted = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#f-name", Input).value == "other"
+        assert app.screen.query_one("#f-api_key", SecretInput).value == ""
+
+
+async def test_proxy_failure_is_shown_without_the_proxy_password(paths: Paths) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    profile = Profile(
+        name="proxied",
+        kind="openai",
+        base_url="http://127.0.0.1:9/v1",
+        proxy=f"http://alice:{PROXY_PASSWORD}@127.0.0.1:{port}",
+        timeout=5,
+    )
+    async with ChatClient(profile) as client:
+        with pytest.raises(AichatError) as caught:
+            await client.test_connection()
+    app = ConfigHost(_saved(paths, profile), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await _until(pilot, lambda: _status(app).has_class("-error"))
+        shown = str(_status(app).render())
+        assert str(caught.value) in shown
+        assert PROXY_PASSWORD not in shown
+        assert PROXY_PASSWORD not in app.export_screenshot()
 
 
 async def test_test_connection_against_the_loopback_server_succeeds(

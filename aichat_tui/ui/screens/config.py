@@ -85,6 +85,7 @@ class ConfigScreen(ModalScreen[Settings | None]):
         self._default: str | None = default if default in self._profiles else None
         self._current: str | None = None
         self._pending_delete: str | None = None
+        self._pending_discard = False
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -239,6 +240,10 @@ class ConfigScreen(ModalScreen[Settings | None]):
         self._open(next(iter(self._profiles), None))
         self._status(f"Deleted profile {name!r} (not saved until you press Save).")
 
+    def on_input_changed(self) -> None:
+        """Editing again re-arms the unsaved-changes warning."""
+        self._pending_discard = False
+
     @on(Button.Pressed, "#test")
     def _test_pressed(self) -> None:
         self.action_test_connection()
@@ -269,9 +274,28 @@ class ConfigScreen(ModalScreen[Settings | None]):
             )
         )
 
+    def _has_changes(self) -> bool:
+        """Whether leaving now would lose edits (profiles, default, or the form)."""
+        if self._current is not None:
+            taken = set(self._profiles) - {self._current}
+            typed, errors = build_profile(self.fields.read(), self._profiles[self._current], taken)
+            if errors or typed != self._profiles[self._current]:
+                return True
+        return (
+            self._profiles != self._settings.profiles
+            or list(self._profiles) != list(self._settings.profiles)
+            or self._default != self._settings.default_profile
+        )
+
     def action_cancel(self) -> None:
-        """Leave without changing anything."""
-        self.dismiss(None)
+        """Leave without saving; with unsaved edits, the first press only warns."""
+        if self._pending_discard or not self._has_changes():
+            self.dismiss(None)
+            return
+        self._pending_discard = True
+        self._status(
+            "Unsaved changes: press Esc again to discard them, Ctrl+S to save.", error=True
+        )
 
     def action_test_connection(self) -> None:
         """Try the profile as typed (not yet saved) against its server."""

@@ -77,7 +77,9 @@ class ProfileFields(VerticalScroll):
         )
         yield from self._row("top_p (0–1)", Input(type="number", id="f-top_p"), "top_p")
         yield from self._row(
-            "Timeout, seconds (idle/connect)", Input(type="number", id="f-timeout"), "timeout"
+            "Timeout, seconds (how long a silent server is waited for)",
+            Input(type="number", id="f-timeout"),
+            "timeout",
         )
         yield from self._secret_row(
             "Cookies (aichat): paste a Cookie: header or name=value; pairs",

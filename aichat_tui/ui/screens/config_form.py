@@ -20,6 +20,7 @@ __all__ = [
     "ProfileForm",
     "build_profile",
     "form_from_profile",
+    "format_number",
     "split_proxy",
 ]
 
@@ -75,6 +76,13 @@ def _raw_password(url: str | None) -> str:
     return userinfo.partition(":")[2] if at else ""
 
 
+def format_number(value: float) -> str:
+    """A float as typed by a person, exact (``0.5``, ``60``, ``0.123456789``): the
+    form must round-trip stored values without rounding them."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def form_from_profile(profile: Profile) -> ProfileForm:
     """A form showing ``profile``; secret fields stay empty."""
     if profile.proxy is None:
@@ -88,9 +96,9 @@ def form_from_profile(profile: Profile) -> ProfileForm:
         kind=profile.kind,
         base_url=profile.base_url,
         model=profile.model,
-        temperature=f"{profile.temperature:g}",
-        top_p=f"{profile.top_p:g}",
-        timeout=f"{profile.timeout:g}",
+        temperature=format_number(profile.temperature),
+        top_p=format_number(profile.top_p),
+        timeout=format_number(profile.timeout),
         api_key_env=profile.api_key_env or "",
         proxy_mode=mode,
         proxy_url=url,

@@ -25,6 +25,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from aichat_tui.client import AichatError, ChatClient
 from aichat_tui.models import Conversation, Settings
 from aichat_tui.sanitize import one_line, scrub
+from aichat_tui.ui.screens.config_form import format_number
 
 __all__ = ["SessionSettingsScreen"]
 
@@ -91,7 +92,9 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
                 for key, label in (("temperature", "Temperature (0–2)"), ("top_p", "top_p (0–1)")):
                     value = getattr(conv, key)
                     yield Label(label, classes="field-label")
-                    yield Input("" if value is None else f"{value:g}", type="number", id=f"s-{key}")
+                    yield Input(
+                        "" if value is None else format_number(value), type="number", id=f"s-{key}"
+                    )
                     yield Static("", id=f"err-{key}", classes="field-error", markup=False)
                 yield Label("System prompt", classes="field-label")
                 yield TextArea(conv.system_prompt, id="s-system_prompt", soft_wrap=True)
