@@ -91,7 +91,13 @@ class ConfigScreen(ModalScreen[Settings | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="config-root"):
             where = self._paths.config_file if self._paths else "config.toml"
-            yield Static(Content(f"Settings — saved to {where}"), id="config-title")
+            yield Static(
+                Content(
+                    f"Settings — saved to {where}\n"
+                    "Ctrl+S save · Esc cancel · Ctrl+T test connection · Ctrl+L load models"
+                ),
+                id="config-title",
+            )
             with Horizontal():
                 with Vertical(id="profiles-pane"):
                     yield OptionList(id="profile-list")
