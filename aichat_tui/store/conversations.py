@@ -24,7 +24,7 @@ from pathlib import Path
 
 from aichat_tui.models import Conversation, ConversationSummary, new_id, utcnow
 from aichat_tui.store import schema
-from aichat_tui.store.atomic import atomic_write, clean_stale_temps, read_limited
+from aichat_tui.store.atomic import atomic_write, clean_stale_temps
 from aichat_tui.store.errors import (
     ConversationFileError,
     ConversationNotFound,
@@ -51,6 +51,15 @@ class LoadProblem:
     path: Path
     message: str
     moved_to: Path | None = None
+
+
+class _BadFile(Exception):
+    """Internal: a file failed to load; ``stamp`` is the version that failed."""
+
+    def __init__(self, error: ConversationFileError, stamp: Stamp | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.stamp = stamp
 
 
 @dataclass
@@ -99,34 +108,44 @@ class ConversationStore:
             what=f"conversation {conv_id}",
         )
 
-    def _read(self, path: Path) -> tuple[Conversation, Stamp]:
-        """Parse a file; ConversationFileError for bad content, OSError for I/O."""
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            raise
+    def _read_bytes(self, path: Path) -> tuple[bytes, Stamp]:
+        """A file's bytes and the stamp of that very version (fstat of the handle
+        read, so a concurrent replace cannot pair old bytes with a new stamp).
+        Raises FileNotFoundError, OSError, or _BadFile (stamp None when the path is
+        not a regular file: such a path is reported, never moved or written)."""
+        st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode):
-            raise ConversationFileError(path, "not a regular file (symlinks are not followed)")
-        try:
-            data = read_limited(path, FILE_SIZE_LIMIT)
-        except ValueError as exc:
-            raise ConversationFileError(path, str(exc)) from exc
-        st = os.stat(path)
+            error = ConversationFileError(path, "not a regular file (symlinks are not followed)")
+            raise _BadFile(error, None)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            stamp = stamp_of(st)
+            if not stat.S_ISREG(st.st_mode):
+                raise _BadFile(ConversationFileError(path, "not a regular file"), None)
+            if st.st_size > FILE_SIZE_LIMIT:
+                message = (
+                    f"file is too large ({st.st_size:,} bytes; the limit is {FILE_SIZE_LIMIT:,})"
+                )
+                raise _BadFile(ConversationFileError(path, message), stamp)
+            data = handle.read(FILE_SIZE_LIMIT + 1)
+        if len(data) > FILE_SIZE_LIMIT:
+            raise _BadFile(ConversationFileError(path, "file is too large"), stamp)
+        return data, stamp
+
+    def _read(self, path: Path) -> tuple[Conversation, Stamp]:
+        """Parse a file (raises _BadFile for bad content, OSError for I/O)."""
+        data, stamp = self._read_bytes(path)
         self.parse_count += 1
-        conv = schema.loads(data, path)
-        return conv, stamp_of(st)
+        try:
+            return schema.loads(data, path), stamp
+        except ConversationFileError as exc:
+            raise _BadFile(exc, stamp) from None
 
     def _summarize_file(self, conv_id: str, path: Path) -> ConversationSummary:
         """A summary for the index: from the file's header when it has a message
         count (files written here), else from a full parse (which validates it)."""
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode):
-            raise ConversationFileError(path, "not a regular file (symlinks are not followed)")
-        try:
-            data = read_limited(path, FILE_SIZE_LIMIT)
-        except ValueError as exc:
-            raise ConversationFileError(path, str(exc)) from exc
-        stamp = stamp_of(os.stat(path))
+        data, stamp = self._read_bytes(path)
         header = schema.loads_header(data, path)
         if header is not None:
             self.header_count += 1
@@ -136,7 +155,10 @@ class ConversationStore:
             summary.message_count = count
         else:
             self.parse_count += 1
-            conv = schema.loads(data, path)
+            try:
+                conv = schema.loads(data, path)
+            except ConversationFileError as exc:
+                raise _BadFile(exc, stamp) from None
             conv.id = conv_id
             summary = summarize(conv)
         self.index.put(conv_id, stamp, summary)
@@ -146,7 +168,7 @@ class ConversationStore:
         if not any(p.path == path and p.message == message for p in self.problems):
             self.problems.append(LoadProblem(path, message, moved_to))
 
-    def _quarantine(self, path: Path, error: ConversationFileError, stamp: Stamp | None) -> None:
+    def _quarantine(self, path: Path, error: ConversationFileError, stamp: Stamp) -> None:
         """Move a bad file aside, but only if it is still the version that failed
         (another instance may have just replaced it with a good one)."""
         moved: Path | None = None
@@ -154,7 +176,7 @@ class ConversationStore:
             st = os.lstat(path)
         except FileNotFoundError:
             return
-        if stat.S_ISREG(st.st_mode) and (stamp is None or stamp_of(st) == stamp):
+        if stat.S_ISREG(st.st_mode) and stamp_of(st) == stamp:
             stamped = utcnow().strftime("%Y%m%dT%H%M%S%f")
             moved = self.paths.quarantine_dir / f"{path.stem}.{stamped}{path.suffix}"
             try:
@@ -167,16 +189,17 @@ class ConversationStore:
         note = f"{error.detail} (moved to {moved})" if moved else error.detail
         self._problem(path, note, moved)
 
-    def _fail_load(self, conv_id: str, path: Path, error: ConversationFileError) -> None:
-        stamp = None
-        with contextlib.suppress(OSError):
-            stamp = stamp_of(os.lstat(path))
+    def _fail_load(self, conv_id: str, path: Path, bad: _BadFile) -> None:
+        """Report a file that failed to load and move it aside (under its lock)."""
+        self.index.drop(conv_id)
+        if bad.stamp is None:  # not a regular file: report only
+            self._problem(path, bad.error.detail)
+            return
         try:
             with self._lock(conv_id, timeout=1.0):
-                self._quarantine(path, error, stamp)
+                self._quarantine(path, bad.error, bad.stamp)
         except LockTimeout:
-            self._problem(path, error.detail)
-        self.index.drop(conv_id)
+            self._problem(path, bad.error.detail)
 
     def _remember(self, conv: Conversation, stamp: Stamp | None) -> None:
         key = id(conv)
@@ -222,8 +245,8 @@ class ConversationStore:
                     summary = self._summarize_file(conv_id, path)
             except FileNotFoundError:
                 continue  # deleted meanwhile
-            except ConversationFileError as exc:
-                self._fail_load(conv_id, path, exc)
+            except _BadFile as bad:
+                self._fail_load(conv_id, path, bad)
                 continue
             except OSError as exc:
                 self._problem(path, f"cannot be read: {exc.strerror}")
@@ -243,9 +266,9 @@ class ConversationStore:
             conv, stamp = self._read(path)
         except FileNotFoundError:
             raise ConversationNotFound(conv_id) from None
-        except ConversationFileError as exc:
-            self._fail_load(conv_id, path, exc)
-            raise
+        except _BadFile as bad:
+            self._fail_load(conv_id, path, bad)
+            raise bad.error from None
         except OSError as exc:
             raise ConversationFileError(path, f"cannot be read: {exc.strerror}") from exc
         conv.id = conv_id
@@ -281,10 +304,10 @@ class ConversationStore:
                     disk, _ = self._read(path)
                 except FileNotFoundError:
                     disk = None
-                except ConversationFileError as exc:
-                    if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
-                        raise SaveError(f"refusing to save {path}: {exc.message}") from exc
-                    self._quarantine(path, exc, stamp_of(st))
+                except _BadFile as bad:
+                    if bad.stamp is None:
+                        raise SaveError(f"refusing to save {path}: {bad.error.message}") from None
+                    self._quarantine(path, bad.error, bad.stamp)
                     disk = None
                 except OSError as exc:
                     raise SaveError(f"cannot read {path} before saving: {exc.strerror}") from exc

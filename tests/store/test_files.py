@@ -237,3 +237,24 @@ def test_damage_after_the_header_is_caught_when_opened(store: ConversationStore)
     with pytest.raises(ConversationFileError, match=r"messages\[0\]\.role"):
         fresh.load(conv.id)
     assert fresh.list() == [] and len(fresh.problems) == 1
+
+
+def test_a_file_fixed_by_another_instance_meanwhile_is_not_moved(
+    store: ConversationStore,
+) -> None:
+    """The race: this instance fails to parse version 1, another instance then
+    replaces it with a good version 2; quarantining must leave version 2 alone."""
+    from aichat_tui.store.conversations import _BadFile
+    from aichat_tui.store.index import stamp_of
+
+    path = write(store.paths, "race.toml", 'schema_version = 1\ntitle = "x\n')
+    bad_stamp = stamp_of(os.stat(path))
+    with pytest.raises(_BadFile) as caught:
+        store._read(path)
+    assert caught.value.stamp == bad_stamp
+    fixed = path.with_name("fixed.tmp")
+    fixed.write_text(GOOD)
+    os.replace(fixed, path)  # the other instance's atomic save
+    store._fail_load("race", path, caught.value)
+    assert path.read_text() == GOOD
+    assert store.load("race").title == "ok"
