@@ -49,16 +49,15 @@ async def until(predicate, timeout: float = 120.0, interval: float = 0.02) -> No
 
 
 def last_reply(app):  # type: ignore[no-untyped-def]
-    """The last assistant MessageView on screen, or None."""
-    from aichat_tui.ui.widgets.message_view import MessageView
+    """The last assistant MessageView of the transcript, or None (a cheap lookup:
+    the transcript's own index of views, not a DOM query)."""
+    transcript = app.screen.transcript
+    views = list(transcript._views.values())
+    return views[-1] if views and views[-1].message.role == "assistant" else None
 
-    views = [v for v in app.screen.query(MessageView) if v.message.role == "assistant"]
-    return views[-1] if views else None
 
-
-def reply_done(app, n: int) -> bool:  # type: ignore[no-untyped-def]
-    """Whether the last reply has stopped streaming with all n characters."""
-    view = last_reply(app)
+def reply_done(view, n: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the reply has stopped streaming with all n characters."""
     return (
         view is not None
         and not view._streaming
@@ -92,14 +91,15 @@ async def measure(base_url: str, n: int, data: Path, profile_out: str | None) ->
             profiler.start()
         c0, w0 = time.process_time(), time.perf_counter()
         await pilot.press("enter")
-        await until(lambda: reply_done(app, n))
+        await until(lambda: last_reply(app) is not None)
+        view = last_reply(app)
+        await until(lambda: reply_done(view, n))
         wall = time.perf_counter() - w0
         c1 = await wait_idle()
         if profiler is not None:
             profiler.stop()
             report = profiler.output_text(unicode=True, show_all=False)
             await asyncio.to_thread(Path(profile_out).write_text, report)
-        view = last_reply(app)
         chars = len(view.message.content) if view is not None else 0
         blocks = len(view.query("MarkdownBlock")) if view is not None else 0
     return {"cpu": c1 - c0, "wall": wall, "chars": chars, "blocks": blocks}
