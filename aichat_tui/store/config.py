@@ -256,14 +256,47 @@ def load_settings(paths: Paths) -> Settings:
     path = paths.config_file
     found = _read_document(path)
     if found is None:
+        _remember_base(path, {})
         return default_settings()
     doc, text = found
     settings = settings_from_document(doc, path, text)
     settings.warnings = _permission_warnings(path)
+    _remember_base(path, doc)
     return settings
 
 
 # --- saving ------------------------------------------------------------------------------
+
+# What this process last read from or wrote to each config file: the base of a
+# three-way save, so that edits made by hand (or by another instance) while the
+# app runs survive a save of unrelated settings.
+_BASES: dict[str, dict[str, Any]] = {}
+_MISSING = object()
+
+
+def _remember_base(path: Path, doc: Mapping[str, Any]) -> None:
+    _BASES[str(path.absolute())] = copy.deepcopy(dict(doc))
+
+
+def _three_way(base: Mapping[str, Any], ours: Mapping[str, Any], disk: Mapping[str, Any]) -> dict:
+    """``disk`` with the changes from ``base`` to ``ours`` applied (recursively
+    into tables); keys we did not change keep the disk's value."""
+    result = copy.deepcopy(dict(disk))
+    for name in [*base, *(k for k in ours if k not in base)]:
+        before, after = base.get(name, _MISSING), ours.get(name, _MISSING)
+        if before == after:
+            continue
+        if after is _MISSING:
+            result.pop(name, None)
+        elif (
+            isinstance(before, dict)
+            and isinstance(after, dict)
+            and isinstance(result.get(name), dict)
+        ):
+            result[name] = _three_way(before, after, result[name])
+        else:
+            result[name] = copy.deepcopy(after)
+    return result
 
 
 def _profile_document(profile: Profile, old: Mapping[str, Any]) -> dict[str, Any]:
@@ -321,6 +354,10 @@ def save_settings(paths: Paths, settings: Settings) -> None:
     """Write config.toml atomically (0600 in a 0700 folder), changing only what
     differs from the file on disk. Nothing is written when nothing changed.
 
+    Three-way: compared with what this process last loaded or saved, only the
+    settings changed in ``settings`` are written; whatever was edited in the
+    file meanwhile (by hand or by another instance) and not changed here is kept.
+
     Raises :class:`ConfigError` instead of overwriting a file that fails to
     parse or writing settings that would not load back (naming the key), and
     :class:`SaveError` when the write fails.
@@ -336,13 +373,17 @@ def save_settings(paths: Paths, settings: Settings) -> None:
     old = found[0] if found else None
     if found:
         settings_from_document(found[0], path, found[1])  # refuse to replace a broken file
-    doc = settings_document(settings, old)
+    base = _BASES.get(str(path.absolute()))
+    if base is None or old is None:
+        doc = settings_document(settings, old)
+    else:
+        doc = _three_way(base, settings_document(settings, base), old)
     # never write a file the next start would refuse (e.g. a default profile
     # that was deleted, a temperature out of range)
     settings_from_document(copy.deepcopy(doc), path)
     if found is not None and doc == old:
         if os.name == "posix":
             os.chmod(path, 0o600)
-        return
-    data = tomli_w.dumps(doc).encode("utf-8")
-    atomic_write(path, data, mode=0o600)
+    else:
+        atomic_write(path, tomli_w.dumps(doc).encode("utf-8"), mode=0o600)
+    _remember_base(path, doc)

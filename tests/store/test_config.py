@@ -275,3 +275,27 @@ def test_unwritable_config_location_is_a_save_error(tmp_path: Path) -> None:
     paths = Paths(config_dir=blocker / "config", data_dir=tmp_path / "data")
     with pytest.raises(SaveError, match="cannot create the folder"):
         save_settings(paths, default_settings())
+
+
+def test_edits_made_by_hand_while_running_survive_a_save(app_dirs: Paths) -> None:
+    write(app_dirs, FULL)
+    settings = load_settings(app_dirs)  # the app's copy
+    # meanwhile the user edits the file by hand
+    edited = FULL.replace('model = "gpt-4o-mini"', 'model = "hand-model"') + (
+        '\n[profiles.hand]\nkind = "openai"\nbase_url = "http://127.0.0.1:9/v1"\n'
+    )
+    write(app_dirs, edited)
+    settings.theme = "aichat-ansi"  # the app changes something unrelated...
+    del settings.profiles["other"]  # ...and deletes a profile it knew
+    settings.profiles["chatgpt"].timeout = 5.0
+    save_settings(app_dirs, settings)
+    again = load_settings(app_dirs)
+    assert again.theme == "aichat-ansi"
+    assert again.profiles["work"].model == "hand-model"
+    assert "hand" in again.profiles and "other" not in again.profiles
+    assert again.profiles["chatgpt"].timeout == 5.0
+    # a field changed on both sides: the save (the last writer) wins
+    write(app_dirs, app_dirs.config_file.read_text().replace("timeout = 5.0", "timeout = 7.0"))
+    again.profiles["chatgpt"].timeout = 9.0
+    save_settings(app_dirs, again)
+    assert load_settings(app_dirs).profiles["chatgpt"].timeout == 9.0
