@@ -19,7 +19,14 @@ from textual.worker import Worker, WorkerState
 from aichat_tui.client import ChatClient
 from aichat_tui.models import Conversation, Message, Profile, Settings, utcnow
 from aichat_tui.sanitize import one_line
-from aichat_tui.store import ConfigError, ConversationStore, Paths, load_settings, save_settings
+from aichat_tui.store import (
+    ConfigError,
+    ConversationStore,
+    Paths,
+    StoreError,
+    load_settings,
+    save_settings,
+)
 from aichat_tui.ui.commands import SessionProvider
 from aichat_tui.ui.reply import ReplyController
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
@@ -202,10 +209,33 @@ class AichatApp(App[None]):
         if conv.title == DEFAULT_TITLE and not any(m.role == "user" for m in conv.messages[:-1]):
             conv.title = one_line(text, 60) or DEFAULT_TITLE
         conv.updated = utcnow()
-        self.store.save(conv)
+        self.save_or_tell(conv)
         reply = Message(role="assistant", content="")
         conv.messages.append(reply)
         return user, reply
+
+    def save_or_tell(self, conv: Conversation) -> bool:
+        """Save ``conv``; on a disk or lock failure tell the user and keep it in
+        memory (the next save writes it all). Returns whether it was saved."""
+        try:
+            self.store.save(conv)
+        except StoreError as exc:
+            self.tell_not_saved(exc)
+            return False
+        return True
+
+    def tell_not_saved(self, problem: object) -> None:
+        """The one message for a failed save: what failed, and that nothing is lost yet."""
+        self.notify(
+            one_line(
+                f"Not saved: {problem}. The conversation stays open here and is "
+                "saved with the next change.",
+                400,
+            ),
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
 
     def replace_reply(self, conv: Conversation, old: Message) -> Message:
         """Drop ``old`` (the last reply) and append a fresh empty one."""
@@ -252,6 +282,8 @@ class AichatApp(App[None]):
     async def _reply_done(self, controller: ReplyController) -> None:
         if self.replies.get(controller.conv_id) is controller:
             del self.replies[controller.conv_id]
+        if controller.save_error is not None:
+            self.tell_not_saved(controller.save_error)
         try:
             workspace = self.workspace
         except LookupError:  # shutting down
@@ -275,7 +307,10 @@ class AichatApp(App[None]):
     def rename(self, conv: Conversation, title: str) -> None:
         """Rename in the store and in memory."""
         title = one_line(title, 200)
-        self.store.rename(conv.id, title)
+        try:
+            self.store.rename(conv.id, title)
+        except StoreError as exc:
+            self.tell_not_saved(exc)
         conv.title = title
 
     async def delete(self, conv_id: str) -> None:
@@ -356,7 +391,7 @@ class AichatApp(App[None]):
                 return
             for name, value in changes.items():
                 setattr(conv, name, value)
-            self.store.save(conv)
+            self.save_or_tell(conv)
             after()
             self.workspace.refresh_welcome()
 

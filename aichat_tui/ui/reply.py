@@ -16,7 +16,7 @@ from aichat_tui.client import AichatError, ChatClient, ChatRequest
 from aichat_tui.commands.streamtext import StreamSanitizer
 from aichat_tui.models import Conversation, Message, Profile
 from aichat_tui.sanitize import scrub
-from aichat_tui.store import ConversationStore
+from aichat_tui.store import ConversationStore, PartialWriter, StoreError
 from aichat_tui.ui.widgets.message_view import MessageView
 
 
@@ -53,7 +53,10 @@ class ReplyController:
         self.shown = ""  # the sanitized text widgets display
         self.view: MessageView | None = None
         self.finished = asyncio.Event()
+        # Why the final save failed (the reply is then kept in memory only).
+        self.save_error: str | None = None
         self._sanitizer = StreamSanitizer()
+        self._writer: PartialWriter | None = None
 
     @property
     def conv_id(self) -> str:
@@ -83,16 +86,16 @@ class ReplyController:
     async def run(self) -> None:
         """Stream, then save with status complete, interrupted or error."""
         request = build_request(self.conv, self.profile)
-        writer = self.store.partial_writer(self.conv.id, self.message.id)
+        self._open_sidecar()
         status, error = "complete", None
         try:
             async for chunk in self.client.stream(request):
                 self.raw += chunk
-                writer.update(self.raw)
+                self._update_sidecar()
                 await self._show(self._sanitizer.feed(chunk))
         except asyncio.CancelledError:
             status = "interrupted"
-            await self._finish(writer, status, None)
+            await self._finish(status, None)
             raise
         except AichatError as exc:
             status = "error"
@@ -102,17 +105,49 @@ class ReplyController:
                 await self._show(self._sanitizer.feed(exc.partial))
         except Exception as exc:  # a bug in a client must not lose the conversation
             status, error = "error", scrub(f"Unexpected error: {exc!r}", self.profile.secrets())
-        await self._finish(writer, status, error)
+        await self._finish(status, error)
 
-    async def _finish(self, writer: object, status: str, error: str | None) -> None:
+    # The sidecar only protects against a crash: when the disk refuses it (full,
+    # read-only), the reply streams on without it rather than failing.
+
+    def _open_sidecar(self) -> None:
+        try:
+            self._writer = self.store.partial_writer(self.conv.id, self.message.id)
+        except (StoreError, OSError):
+            self._writer = None
+
+    def _update_sidecar(self) -> None:
+        if self._writer is None:
+            return
+        try:
+            self._writer.update(self.raw)
+        except (StoreError, OSError):
+            self._writer.close()
+            self._writer = None
+
+    def _close_sidecar(self, saved: bool) -> None:
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            # Not saved: keep the sidecar, so a later start still recovers the text.
+            writer.close() if saved else writer.detach()
+        except (StoreError, OSError):
+            writer.close()
+
+    async def _finish(self, status: str, error: str | None) -> None:
         await self._show(self._sanitizer.flush())
         self.message.content = self.raw
         self.message.status = status  # type: ignore[assignment]
         self.message.error = error
+        saved = False
         try:
             self.store.save(self.conv)
+            saved = True
+        except StoreError as exc:
+            self.save_error = str(exc)
         finally:
-            writer.close()  # type: ignore[attr-defined]
+            self._close_sidecar(saved)
             view = self.view
             if view is not None and view.is_attached:
                 await view.finish()

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Label, Markdown, Static
 
 from aichat_tui.models import Conversation, Message
 from aichat_tui.sanitize import one_line
+from aichat_tui.store import StoreError
 from aichat_tui.ui.clipboard import copy
 from aichat_tui.ui.screens.confirm import ConfirmScreen
 from aichat_tui.ui.screens.link import LinkScreen
@@ -130,7 +131,12 @@ class WorkspaceScreen(Screen[None]):
     def refresh_sessions(self) -> None:
         """Reload the sidebar from the store."""
         current = self.conv.id if self.conv else None
-        self.sessions.set_sessions(self.aichat.store.list(), current, self.aichat.busy_ids())
+        try:
+            summaries = self.aichat.store.list()
+        except StoreError as exc:  # the folder vanished or became unreadable: say so
+            self.app.notify(one_line(str(exc), 300), severity="error", markup=False)
+            return
+        self.sessions.set_sessions(summaries, current, self.aichat.busy_ids())
 
     async def open_session(self, conv_id: str | None) -> None:
         """Show a conversation (None: nothing), keeping the current draft."""
@@ -169,7 +175,11 @@ class WorkspaceScreen(Screen[None]):
 
     async def action_new_session(self) -> None:
         """Start an empty conversation and show it."""
-        conv = self.aichat.new_conversation()
+        try:
+            conv = self.aichat.new_conversation()
+        except StoreError as exc:
+            self.aichat.tell_not_saved(exc)
+            return
         await self.open_session(conv.id)
 
     async def action_cycle(self, step: int) -> None:
@@ -238,7 +248,8 @@ class WorkspaceScreen(Screen[None]):
             return
         if self.conv is None:
             await self.action_new_session()
-        assert self.conv is not None
+            if self.conv is None:  # it could not be created (the user was told)
+                return
         running = self.aichat.replies.get(self.conv.id)
         if running is not None:
             # A new prompt supersedes the reply in progress: stop it (its partial
