@@ -389,3 +389,23 @@ async def test_model_list_is_filled_from_the_loopback_server(
         await pilot.press("ctrl+s")
         await _until(pilot, lambda: app.result is not _UNSET)
     assert load_settings(paths).profiles["local"].model == served[-1]
+
+
+async def test_markup_in_profile_names_and_server_model_names_is_shown_literally(
+    paths: Paths, loopback: object
+) -> None:
+    hostile = ["[/]", "[b]bold[/b]", "[@click=app.quit]x[/]", "esc\x1b[31mred"]
+    loopback.models = hostile  # type: ignore[attr-defined]
+    profile = Profile(name="[/] evil [b]", kind="openai", base_url=loopback.openai_url)  # type: ignore[attr-defined]
+    app = ConfigHost(_saved(paths, profile), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        picker = app.screen.query_one("#f-model-list", Select)
+        await _until(pilot, lambda: picker.has_class("-loaded"))
+        picker.value = "[@click=app.quit]x[/]"
+        await pilot.pause()
+        assert app.screen.query_one("#f-model", Input).value == "[@click=app.quit]x[/]"
+        shown = app.export_screenshot()
+        assert "[/] evil [b]" in shown.replace("&#160;", " ")
+        assert "\x1b" not in shown
+        assert isinstance(app.screen, ConfigScreen)  # no MarkupError, no quit
