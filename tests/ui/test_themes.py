@@ -147,3 +147,42 @@ def test_wheel_puts_the_themes_folder_where_the_loader_looks() -> None:
     force_include = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
     assert force_include["themes"] == "aichat_tui/bundled_themes"
     assert {p.stem for p in (root / "themes").glob("*.toml")} >= BUNDLED
+
+
+def _colour_types(app: App[None]) -> set[str]:
+    """Colour kinds in the composed screen (Textual has no public API for the
+    rendered strips; the compositor's are what the driver writes out)."""
+    kinds: set[str] = set()
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            if segment.style:
+                for colour in (segment.style.color, segment.style.bgcolor):
+                    if colour is not None:
+                        kinds.add(colour.type.name)
+    return kinds
+
+
+class _WidgetsApp(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Button, Checkbox, OptionList, Select
+
+        yield Label("label")
+        yield Input("typed text")
+        yield Button("Save", variant="primary")
+        yield Button("Delete", variant="error")
+        yield Checkbox("clear")
+        yield Select([("a", "a")], value="a")
+        yield OptionList("one", "two")
+
+
+@pytest.mark.parametrize(("name", "only_16"), [("aichat-ansi", True), ("aichat-dark", False)])
+async def test_ansi_theme_draws_with_the_16_terminal_colours_only(name: str, only_16: bool) -> None:
+    app = _WidgetsApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        for theme in load_themes(None)[0]:
+            app.register_theme(theme)
+        app.theme = name
+        await pilot.pause()
+        kinds = _colour_types(app)
+        assert kinds
+        assert (kinds <= {"DEFAULT", "STANDARD"}) is only_16, kinds
