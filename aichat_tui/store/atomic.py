@@ -23,6 +23,13 @@ TEMP_PREFIX = ".tmp-"
 REPLACE_ATTEMPTS = 5
 
 
+def describe_os_error(exc: OSError) -> str:
+    """A short reason for a failed file operation (names a missing folder)."""
+    if exc.errno == errno.ENOENT and exc.filename:
+        return f"the folder {Path(exc.filename).parent} does not exist"
+    return _describe(exc)
+
+
 def _describe(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "the disk is full"

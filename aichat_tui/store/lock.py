@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from aichat_tui.store.errors import LockTimeout
+from aichat_tui.store.atomic import describe_os_error
+from aichat_tui.store.errors import LockTimeout, SaveError
 
 try:
     import fcntl
@@ -60,7 +61,7 @@ class FileLock:
         """Block up to ``timeout`` seconds; raise :class:`LockTimeout` after that."""
         if self._fd is not None:
             raise RuntimeError("lock already held")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = self._open()
         deadline = time.monotonic() + self.timeout
         delay = 0.001
         while not _try_lock(fd):
@@ -73,6 +74,23 @@ class FileLock:
             time.sleep(delay)
             delay = min(delay * 2, 0.05)
         self._fd = fd
+
+    def _open(self) -> int:
+        """Open (or create) the lock file; :class:`SaveError` names the reason
+        when it cannot be, e.g. on a read-only or full disk."""
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            first = exc
+        try:
+            # An existing lock file on a read-only file system can still be
+            # locked through a read-only descriptor (flock does not need write).
+            return os.open(self.path, os.O_RDONLY)
+        except OSError:
+            pass
+        raise SaveError(
+            f"cannot lock {self.what} ({self.path.parent}): {describe_os_error(first)}"
+        ) from first
 
     def try_acquire(self) -> bool:
         """One non-blocking attempt."""

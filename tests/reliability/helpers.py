@@ -210,10 +210,15 @@ def remount(path: Path, mode: str) -> None:
 def fill(folder: Path) -> Path:
     """Fill the file system holding ``folder`` until writes fail with ENOSPC."""
     filler = folder / "filler.bin"
-    with open(filler, "wb") as handle:
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
         block = b"\0" * 4096
         with contextlib.suppress(OSError):
             while True:
-                handle.write(block)
-                handle.flush()
+                os.write(fd, block)
+        with contextlib.suppress(OSError):
+            while True:  # the last few bytes
+                os.write(fd, b"\0")
+    finally:
+        os.close(fd)
     return filler

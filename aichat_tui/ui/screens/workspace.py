@@ -16,16 +16,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Markdown, Static
+from textual.widgets import Footer, Label, Static
 
 from aichat_tui.models import Conversation, Message
 from aichat_tui.sanitize import one_line
 from aichat_tui.store import StoreError
-from aichat_tui.ui.clipboard import copy
 from aichat_tui.ui.screens.confirm import ConfirmScreen
-from aichat_tui.ui.screens.link import LinkScreen
 from aichat_tui.ui.screens.prompt import PromptScreen
-from aichat_tui.ui.text import check_link, code_blocks
+from aichat_tui.ui.screens.workspace_copy import CopyAndLinks
 from aichat_tui.ui.widgets.composer import Composer
 from aichat_tui.ui.widgets.message_view import MessageView
 from aichat_tui.ui.widgets.session_list import SessionList
@@ -49,7 +47,7 @@ def welcome_text(config_file: str) -> str:
     )
 
 
-class WorkspaceScreen(Screen[None]):
+class WorkspaceScreen(CopyAndLinks, Screen[None]):
     """Sessions, transcript and composer."""
 
     BINDINGS = [
@@ -332,66 +330,6 @@ class WorkspaceScreen(Screen[None]):
     def _set_editing(self, message: Message | None) -> None:
         self.editing = message
         self.query_one("#edit-banner").display = message is not None
-
-    # -- copying ------------------------------------------------------------------
-
-    def _last_reply(self) -> Message | None:
-        if self.conv is None:
-            return None
-        return next(
-            (m for m in reversed(self.conv.messages) if m.role == "assistant" and m.content), None
-        )
-
-    def _copy(self, text: str, what: str) -> None:
-        copied = copy(self.app, text)
-        self.app.notify(f"Copied {what} ({len(copied)} characters).", markup=False)
-
-    def action_copy_last(self) -> None:
-        """Copy the last reply's text."""
-        reply = self._last_reply()
-        if reply is None:
-            self.app.notify("Nothing to copy yet.", markup=False)
-        else:
-            self._copy(reply.content, "the last reply")
-
-    def action_copy_code(self) -> None:
-        """Copy the last code block of the last reply."""
-        reply = self._last_reply()
-        blocks = code_blocks(reply.content) if reply else []
-        if not blocks:
-            self.app.notify("The last reply has no code block.", markup=False)
-        else:
-            self._copy(blocks[-1], "the code block")
-
-    @on(Transcript.CopyRequested)
-    def _copy_requested(self, event: Transcript.CopyRequested) -> None:
-        if not event.code:
-            self._copy(event.message.content, "the message")
-            return
-        blocks = code_blocks(event.message.content)
-        if blocks:
-            self._copy(blocks[-1], "the code block")
-        else:
-            self.app.notify("That message has no code block.", markup=False)
-
-    def action_select_messages(self) -> None:
-        """Move focus into the transcript to choose a message (c, b, e act on it)."""
-        if self.transcript.select_last() is None:
-            self.app.notify("No messages yet.", markup=False)
-
-    # -- links ----------------------------------------------------------------------
-
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        event.stop()
-        event.prevent_default()
-        target, refusal = check_link(event.href)
-
-        def done(open_it: bool | None) -> None:
-            if open_it and refusal is None:
-                self.app.open_url(target)
-
-        self.app.push_screen(LinkScreen(target, refusal), done)
 
     # -- layout -----------------------------------------------------------------------
 

@@ -1,0 +1,170 @@
+"""Disk faults while the real app runs (faults 4-7 end to end): a full disk and a
+read-only folder are real (a small tmpfs, filled or remounted read-only); EIO from
+fsync and a replace that keeps failing are injected, since no real disk can be
+asked to fail on cue. In every case: a clear message, the old file intact, the
+conversation kept in memory, no crash, and the next save works once the fault is
+gone. The store-level versions are in tests/store/test_atomic.py."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aichat_tui.loopback import Behaviour, LoopbackServer
+from aichat_tui.models import Message, Profile
+from aichat_tui.store import ConversationStore, Paths
+
+from .helpers import fill, remount, tmpfs
+from .uihelpers import make_app, send, settled, wait_until
+
+REPLY = "a reply that must not be lost"
+
+
+def seeded(paths: Paths) -> tuple[str, bytes]:
+    """One stored conversation with a finished exchange; (id, file bytes)."""
+    store = ConversationStore(paths)
+    conv = store.create(title="Kept")
+    conv.messages += [
+        Message("user", "old question"),
+        Message("assistant", "old answer", status="complete"),
+    ]
+    store.save(conv)
+    return conv.id, store.path_of(conv.id).read_bytes()
+
+
+async def run_fault(
+    paths: Paths,
+    profile: Profile,
+    loopback: LoopbackServer,
+    start_fault,
+    stop_fault,
+    expected: str,
+) -> None:
+    """Send a prompt while the fault is on; check message, old file, memory; then
+    clear the fault and check that the next reply saves everything."""
+    conv_id, old_bytes = seeded(paths)
+    loopback.push(Behaviour(text=REPLY))
+    app, notices = make_app(paths, profile)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        assert ws.conv is not None and ws.conv.id == conv_id
+        start_fault()
+        try:
+            await send(pilot, app, "new question")
+            await wait_until(pilot, lambda: settled(app), what="the reply to end")
+            await wait_until(pilot, lambda: notices.errors(), what="an error notice")
+            # A clear message naming the problem...
+            assert any(expected in message for message in notices.errors()), notices
+            assert not any("Internal error" in m or "Traceback" in m for m, _ in notices)
+            # ...the file on disk untouched...
+            assert ConversationStore(paths).path_of(conv_id).read_bytes() == old_bytes
+            # ...and the conversation kept in memory and on screen.
+            assert app.is_running
+            contents = [m.content for m in ws.conv.messages]
+            assert contents[:3] == ["old question", "old answer", "new question"]
+            assert contents[3] == REPLY and ws.conv.messages[3].status == "complete"
+            assert ws.transcript.view_for(ws.conv.messages[2].id) is not None
+        finally:
+            stop_fault()
+        # Once the disk works again the next exchange saves everything.
+        await send(pilot, app, "after the fault")
+        await wait_until(pilot, lambda: settled(app) and len(ws.conv.messages) == 6)
+    saved = ConversationStore(paths).load(conv_id).messages
+    assert [m.content for m in saved][:4] == ["old question", "old answer", "new question", REPLY]
+    assert saved[-2].content == "after the fault" and saved[-1].status == "complete"
+
+
+@pytest.fixture
+def tmpfs_paths(tmp_path: Path):
+    """Config on the normal disk, data on a 256 KB tmpfs."""
+    with tmpfs(tmp_path / "mnt") as mount:
+        paths = Paths.resolve(config_dir=tmp_path / "config", data_dir=mount / "data")
+        paths.ensure()
+        yield paths, mount
+
+
+async def test_disk_full_while_chatting(tmpfs_paths, loopback, profile_openai) -> None:
+    paths, mount = tmpfs_paths
+    fillers: list[Path] = []
+    await run_fault(
+        paths,
+        profile_openai,
+        loopback,
+        lambda: fillers.append(fill(mount)),
+        lambda: [f.unlink() for f in fillers],
+        "disk is full",
+    )
+    # the failed saves left no temp files behind
+    assert not [n for n in os.listdir(paths.conversations_dir) if n.startswith(".tmp-")]
+
+
+async def test_read_only_data_folder_while_chatting(tmpfs_paths, loopback, profile_openai):
+    paths, mount = tmpfs_paths
+    await run_fault(
+        paths,
+        profile_openai,
+        loopback,
+        lambda: remount(mount, "ro"),
+        lambda: remount(mount, "rw"),
+        "read-only",
+    )
+
+
+async def test_fsync_eio_while_chatting(app_dirs, loopback, profile_openai, monkeypatch):
+    real_fsync = os.fsync
+    failing = {"on": False}
+
+    def fsync(fd: int) -> None:
+        if failing["on"]:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    await run_fault(
+        app_dirs,
+        profile_openai,
+        loopback,
+        lambda: failing.update(on=True),
+        lambda: failing.update(on=False),
+        "input/output error",
+    )
+
+
+async def test_replace_failing_for_good_while_chatting(
+    app_dirs, loopback, profile_openai, monkeypatch
+):
+    real_replace = os.replace
+    failing = {"on": False}
+
+    def replace(src, dst, *args, **kwargs):
+        if failing["on"] and str(dst).endswith(".toml"):
+            raise PermissionError(errno.EACCES, "Access is denied", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    await run_fault(
+        app_dirs,
+        profile_openai,
+        loopback,
+        lambda: failing.update(on=True),
+        lambda: failing.update(on=False),
+        "permission denied",
+    )
+
+
+async def test_data_folder_removed_while_chatting(app_dirs, loopback, profile_openai) -> None:
+    seeded(app_dirs)
+    loopback.push(Behaviour(text=REPLY))
+    app, notices = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        shutil.rmtree(app_dirs.conversations_dir)
+        await send(pilot, app, "new question")
+        await wait_until(pilot, lambda: settled(app))
+        await wait_until(pilot, lambda: notices.errors(), what="an error notice")
+        assert any(str(app_dirs.conversations_dir) in m for m in notices.errors()), notices
+        assert app.is_running
+        assert [m.content for m in app.workspace.conv.messages][-2:] == ["new question", REPLY]
