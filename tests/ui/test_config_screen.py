@@ -409,3 +409,16 @@ async def test_markup_in_profile_names_and_server_model_names_is_shown_literally
         assert "[/] evil [b]" in shown.replace("&#160;", " ")
         assert "\x1b" not in shown
         assert isinstance(app.screen, ConfigScreen)  # no MarkupError, no quit
+
+
+async def test_config_bindings_follow_the_keymap(paths: Paths) -> None:
+    app = ConfigHost(_saved(paths, _work_profile()), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        app.set_keymap({"config.save": "f5"})
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # no longer bound
+        await pilot.pause()
+        assert app.result is _UNSET
+        await pilot.press("f5")
+        await _until(pilot, lambda: app.result is not _UNSET)
+    assert isinstance(app.result, Settings)

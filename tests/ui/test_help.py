@@ -50,7 +50,7 @@ def _rows(app: App[None]) -> list[list[str]]:
 async def test_help_lists_app_and_widget_bindings_with_ids_and_remapped_keys() -> None:
     app = _HelpHost()
     async with app.run_test(size=(100, 40)) as pilot:
-        app.set_keymap({"app.new_chat": "ctrl+o"})
+        app.set_keymap({"app.new_chat": "ctrl+o", "config.test_connection": "f5"})
         app.query_one("#composer").focus()
         await pilot.press("f1")
         await pilot.pause()
@@ -63,6 +63,10 @@ async def test_help_lists_app_and_widget_bindings_with_ids_and_remapped_keys() -
         # A widget that is not focused still shows its remappable bindings.
         assert by_id["sidebar.delete"][1] == "Delete chat [/]"
         assert "sidebar" in by_id["sidebar.delete"][3]
+        # The dialogs' bindings are listed too, so they can be found and remapped.
+        assert by_id["config.save"][0] == "ctrl+s"
+        assert by_id["config.test_connection"][0] == "f5"
+        assert by_id["theme_picker.cancel"][3] == "ThemePicker"
         remap = str(app.screen.query_one("#help-remap", Static).render())
         assert "/cfg/config.toml" in remap and "[keys]" in remap
         await pilot.press("escape")

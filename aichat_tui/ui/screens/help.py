@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
-__all__ = ["BindingRow", "HelpScreen", "collect_bindings"]
+__all__ = ["BindingRow", "HelpScreen", "collect_bindings", "dialog_bindings"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,23 @@ def _group_name(node: DOMNode) -> str:
         return "Application"
     name = type(node).__name__
     return f"{name} ({node.id})" if node.id and not isinstance(node, Screen) else name
+
+
+def dialog_bindings(keymap: dict[str, str]) -> list[BindingRow]:
+    """The remappable bindings of the dialogs (settings, theme picker, help), which
+    are not on screen while help is open but can be remapped all the same."""
+    from aichat_tui.ui.screens.config import ConfigScreen
+    from aichat_tui.ui.screens.session_settings import SessionSettingsScreen
+    from aichat_tui.ui.screens.theme_picker import ThemePicker
+
+    rows: list[BindingRow] = []
+    for dialog in (ConfigScreen, SessionSettingsScreen, ThemePicker, HelpScreen):
+        for binding in Binding.make_bindings(dialog.BINDINGS):
+            if binding.id is not None:
+                key = keymap.get(binding.id, binding.key)
+                description = binding.description or binding.action
+                rows.append(BindingRow(dialog.__name__, key, description, binding.id))
+    return rows
 
 
 def collect_bindings(screen: Screen) -> list[BindingRow]:
@@ -122,6 +139,9 @@ class HelpScreen(ModalScreen[None]):
         stack = self.app.screen_stack
         below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
         rows = collect_bindings(below) if below is not None else []
+        shown_ids = {row.binding_id for row in rows}
+        keymap: dict[str, str] = getattr(self.app, "_keymap", {})
+        rows += [row for row in dialog_bindings(keymap) if row.binding_id not in shown_ids]
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action", "Binding id", "Where", "Note")
         for row in sorted(rows, key=lambda r: (r.group != "Application", r.group)):
