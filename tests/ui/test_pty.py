@@ -3,6 +3,8 @@
 Runs the app in a pseudo-terminal, answers with a reply full of escape
 sequences (OSC 52 clipboard, OSC 0 title, OSC 8 hyperlink, CSI clear screen,
 8-bit CSI, bidi override) and inspects every byte written to the terminal.
+It also types the prompt and Enter in one write, as tmux send-keys or a fast
+typist does: Enter must send the whole prompt, not what was processed so far.
 """
 
 from __future__ import annotations

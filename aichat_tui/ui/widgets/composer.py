@@ -72,12 +72,22 @@ class Composer(TextArea):
         if self.app.is_headless:
             self.cursor_blink = False
 
+    # Priority bindings run in the app's task as soon as the key arrives, while the
+    # keys typed just before it may still wait in this widget's queue (fast typing,
+    # tmux send-keys, unbracketed pastes). Queue the work behind them.
+
     def action_submit(self) -> None:
+        self.call_later(self._submit)
+
+    def _submit(self) -> None:
         text = self.text
         if text.strip():
             self.post_message(self.Submitted(self, text))
 
     def action_newline(self) -> None:
+        self.call_later(self._newline)
+
+    def _newline(self) -> None:
         start, end = self.selection
         self.replace("\n", start, end, maintain_selection_offset=False)
 
