@@ -103,3 +103,14 @@ async def test_model_suggestions_come_from_the_loopback_server(loopback: Any) ->
             assert __import__("asyncio").get_running_loop().time() < deadline
             await pilot.pause(0.02)
         assert screen.query_one("#s-model", Input).suggester is not None
+
+
+async def test_a_deleted_profile_is_named_and_saving_moves_to_the_default() -> None:
+    app = SessionHost(Conversation(profile="gone [/]"))
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.pause()
+        note = str(app.screen.query_one("#s-profile-note", Static).render())
+        assert "gone [/]" in note and "no longer exists" in note
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.result == {"profile": None}

@@ -70,6 +70,11 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
         default_note = (
             f"Empty = the default profile ({one_line(default.name, 40)})" if default else ""
         )
+        if conv.profile and conv.profile not in self._settings.profiles:
+            # Saving now moves the chat to the default profile; say so up front.
+            default_note = (
+                f"Profile “{one_line(conv.profile, 40)}” no longer exists. {default_note}"
+            )
         with Vertical(id="session-box"):
             yield Static(
                 Content(f"Settings for “{one_line(conv.title, 60)}” — empty = profile default")
