@@ -7,6 +7,7 @@ Modes:
                                30 KB message more each time; forever.
   append CONFIG DATA JOURNAL CONV N  appends N messages to CONV, one save each.
   hold-lock CONFIG DATA JOURNAL CONV   takes CONV's lock and sleeps.
+  settings CONFIG DATA JOURNAL saves config.toml again and again, a new model each time.
 
 The journal gets one line per completed step, written after the step returned
 (O_APPEND, no fsync: the OS keeps it when only the process is killed).
@@ -107,6 +108,21 @@ def hold_lock(store: ConversationStore, journal: Journal, conv_id: str) -> None:
         time.sleep(60)
 
 
+def settings_loop(paths: Paths, journal: Journal) -> None:
+    from aichat_tui.store import load_settings, save_settings
+
+    settings = load_settings(paths)
+    profile = settings.profiles["local"]
+    profile.cookies = {f"c{i}": "v" * 200 for i in range(200)}  # a bigger file to tear
+    journal.write("ready")
+    index = 0
+    while True:
+        index += 1
+        profile.model = f"model-{index}"
+        save_settings(paths, settings)
+        journal.write("saved", index)
+
+
 def main(argv: list[str]) -> None:
     mode, config_dir, data_dir, journal_path, *rest = argv
     store = ConversationStore(Paths.resolve(config_dir, data_dir))
@@ -117,6 +133,8 @@ def main(argv: list[str]) -> None:
         save_loop(store, journal, rest[0])
     elif mode == "append":
         append(store, journal, rest[0], int(rest[1]))
+    elif mode == "settings":
+        settings_loop(store.paths, journal)
     elif mode == "hold-lock":
         hold_lock(store, journal, rest[0])
     else:

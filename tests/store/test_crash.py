@@ -151,3 +151,28 @@ def test_kill_during_streaming_recovers_the_reply(app_dirs: Paths) -> None:
 def kill_after(proc: subprocess.Popen[bytes], delay: float) -> float:
     time.sleep(delay)
     return kill(proc)
+
+
+def test_kill_during_settings_saves_keeps_config_loadable(app_dirs: Paths) -> None:
+    from aichat_tui.store import load_settings
+
+    rng = random.Random(7)
+    journal = app_dirs.data_dir / "settings-journal.txt"
+    previous = ""
+    for _ in range(8):
+        seen_before = len(journal_lines(journal)) if journal.exists() else 0
+        proc = start_worker(app_dirs, journal, "settings")
+        time.sleep(rng.uniform(0.0, 0.2))
+        kill(proc)
+        saved = [int(p[1]) for p in journal_lines(journal)[seen_before:] if p[0] == "saved"]
+        settings = load_settings(app_dirs)  # never raises: the old or the new file
+        model = settings.profiles["local"].model
+        # the last journaled save, or the one after it (killed before its journal line)
+        allowed = (
+            {f"model-{saved[-1]}", f"model-{saved[-1] + 1}"} if saved else {previous, "model-1"}
+        )
+        assert model in allowed
+        assert len(settings.profiles["local"].cookies) in (0, 200)
+        if app_dirs.config_file.exists():
+            assert os.stat(app_dirs.config_file).st_mode & 0o777 == 0o600
+        previous = model
