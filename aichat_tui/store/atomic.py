@@ -70,8 +70,11 @@ def _replace_with_retry(src: str, dst: Path) -> None:
             time.sleep(0.02 * (2**attempt))
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically and durably, with file ``mode``.
+
+    ``durable=False`` skips both fsyncs: still atomic for a killed process, but
+    after a power loss the file may be empty. Only for rebuildable caches.
 
     Refuses to write through a symlink or over a directory. On any failure the
     temp file is removed, the original is left as it was, and :class:`SaveError`
@@ -104,7 +107,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         _replace_with_retry(str(tmp), path)
@@ -114,6 +118,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         raise SaveError(
             f"cannot save {path}: {_describe(exc)}; the previous version is kept"
         ) from exc
+    if not durable:
+        return
     try:
         fsync_dir(folder)
     except OSError as exc:

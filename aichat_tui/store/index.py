@@ -137,6 +137,8 @@ class Index:
             "entries": {conv_id: e.to_json() for conv_id, e in entries.items()},
         }
         try:
-            atomic_write(self.path, json.dumps(body, ensure_ascii=True).encode("ascii"))
+            # a cache: a torn or empty index after a power loss is just rebuilt
+            data = json.dumps(body, ensure_ascii=True).encode("ascii")
+            atomic_write(self.path, data, durable=False)
         except SaveError:
             self.dirty = True

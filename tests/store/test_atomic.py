@@ -189,3 +189,13 @@ def test_durability_order_file_fsync_then_replace_then_folder_fsync(
     monkeypatch.setattr(atomic.os, "replace", replace)
     atomic_write(tmp_path / "f.toml", b"data")
     assert events == ["fsync file", "replace", "fsync folder"]
+
+
+def test_cache_writes_skip_fsync_but_stay_atomic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(atomic.os, "fsync", calls.append)
+    target = tmp_path / "index.json"
+    atomic_write(target, b"{}", durable=False)
+    assert target.read_bytes() == b"{}" and calls == [] and temps(tmp_path) == []
