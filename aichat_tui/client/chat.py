@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -76,8 +77,13 @@ class ChatClient:
         connect_timeout: float | None = None,
         idle_timeout: float | None = None,
         total_timeout: float | None = None,
+        retries: int = 0,
+        max_retry_wait: float = 30.0,
     ) -> None:
         self.profile = profile
+        # Opt-in: retry 429/5xx before any text arrived (see _open_with_retries).
+        self.retries = max(0, retries)
+        self.max_retry_wait = max_retry_wait
         self.timeouts = Timeouts.for_profile(
             profile, connect=connect_timeout, idle=idle_timeout, total=total_timeout
         )
@@ -191,12 +197,34 @@ class ChatClient:
         self._open.discard(response)
         await response.aclose()
 
+    async def _open_with_retries(
+        self, http: httpx.AsyncClient, request: ChatRequest
+    ) -> httpx.Response:
+        """Open the response; with ``retries`` > 0, answers 429 and 5xx are
+        retried (nothing has been shown yet), waiting as the server asks
+        (Retry-After) or with exponential backoff and jitter. A requested wait
+        above ``max_retry_wait`` is not attempted: the error is raised."""
+        attempt = 0
+        while True:
+            try:
+                return await self._open_response(http, self._build(http, request))
+            except (E.RateLimitError, E.ServerError) as exc:
+                if attempt >= self.retries:
+                    raise
+                wait = getattr(exc, "retry_after", None)
+                if wait is None:
+                    wait = min(self.max_retry_wait, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
+                if wait > self.max_retry_wait:
+                    raise
+                attempt += 1
+                log.debug("retrying in %.2f s after: %s", wait, exc)
+                await asyncio.sleep(wait)
+
     async def stream(self, request: ChatRequest) -> AsyncIterator[str]:
         """Yield the reply as text chunks (one request). Raises the documented
         errors; ``error.partial`` holds the text yielded before a failure."""
         http = self._client()
-        req = self._build(http, request)
-        response = await self._open_response(http, req)
+        response = await self._open_with_retries(http, request)
         ctx = self._context()
         loop = asyncio.get_running_loop()
         partial: list[str] = []

@@ -311,3 +311,52 @@ async def test_empty_stream_is_interrupted(
     loopback.push(Behaviour(body=b"", content_type="text/event-stream"))
     error = await failure(profile_openai)
     assert isinstance(error, StreamInterrupted) and error.partial == ""
+
+
+async def test_opt_in_retry_of_server_errors(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    loopback.push(Behaviour(status=503, times=2))
+    loopback.push(Behaviour(text="third time lucky"))
+    async with ChatClient(profile_openai, retries=2, max_retry_wait=0.05) as client:
+        assert await client.complete(request()) == "third time lucky"
+    assert len(loopback.requests) == 3
+
+
+async def test_opt_in_retry_honours_retry_after(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    loopback.push(Behaviour(status=429, headers={"Retry-After": "0.05"}))
+    loopback.push(Behaviour(text="after waiting"))
+    async with ChatClient(profile_openai, retries=1) as client:
+        assert await client.complete(request()) == "after waiting"
+    assert len(loopback.requests) == 2
+
+
+async def test_retry_gives_up_on_long_retry_after_and_when_exhausted(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    loopback.push(Behaviour(status=429, headers={"Retry-After": "99999"}))
+    async with ChatClient(profile_openai, retries=3) as client:
+        with pytest.raises(RateLimitError) as info:
+            await client.complete(request())
+    assert info.value.retry_after == 99999 and len(loopback.requests) == 1
+    loopback.push(Behaviour(status=500, times=5))
+    async with ChatClient(profile_openai, retries=1, max_retry_wait=0.01) as client:
+        with pytest.raises(ServerError):
+            await client.complete(request())
+    assert len(loopback.requests) == 3  # 1 + one retry
+
+
+async def test_no_retry_by_default_and_not_for_auth(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    loopback.push(Behaviour(status=502))
+    async with ChatClient(profile_openai) as client:
+        with pytest.raises(ServerError):
+            await client.complete(request())
+    loopback.push(Behaviour(status=401))
+    async with ChatClient(profile_openai, retries=3) as client:
+        with pytest.raises(AuthError):
+            await client.complete(request())
+    assert len(loopback.requests) == 2
