@@ -34,6 +34,25 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def split_credentials(url: str) -> tuple[str, str, str, str]:
+    """Split ``scheme://[user[:password]@]rest`` into (scheme, user, password, rest).
+
+    The *last* ``@`` ends the credentials, so a raw password may contain
+    ``@ : / #``; percent escapes in them are decoded. Proxy URLs are written by
+    hand, and people paste passwords as they are.
+    """
+    from urllib.parse import unquote
+
+    scheme, sep, rest = url.strip().partition("://")
+    if not sep:
+        return "", "", "", url.strip()
+    userinfo, at, rest = rest.rpartition("@")
+    if not at:
+        return scheme, "", "", rest
+    user, _, password = userinfo.partition(":")
+    return scheme, unquote(user), unquote(password), rest
+
+
 @dataclass
 class Message:
     """One turn of a conversation.
@@ -131,19 +150,16 @@ class Profile:
     def secrets(self) -> list[str]:
         """Every secret value this profile holds, for scrubbing text before it is
         shown or logged (cookie values, the API key, the proxy password)."""
-        from urllib.parse import unquote, urlsplit
+        from urllib.parse import quote
 
         found: list[str] = [v for v in self.cookies.values() if v]
         key = self.resolved_api_key()
         if key:
             found.append(key)
         if self.proxy:
-            try:
-                password = urlsplit(self.proxy).password
-            except ValueError:
-                password = None
+            password = split_credentials(self.proxy)[2]
             if password:
-                found.extend({password, unquote(password)})
+                found.extend({password, quote(password, safe="")})
         return [s for s in found if len(s) >= 3]
 
 

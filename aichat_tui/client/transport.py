@@ -17,12 +17,12 @@ import threading
 import urllib.request
 import weakref
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import httpx
 
 from aichat_tui.client.errors import ConfigurationError
-from aichat_tui.models import Profile
+from aichat_tui.models import Profile, split_credentials
 from aichat_tui.sanitize import scrub
 
 __all__ = [
@@ -76,15 +76,13 @@ class ProxySpec:
         them, so a raw password may contain ``@ : / #``. Percent escapes
         (``%40``) are decoded. Raises :class:`ConfigurationError`.
         """
-        text = url.strip()
-        scheme, sep, rest = text.partition("://")
+        scheme, username, password, hostport = split_credentials(url)
         scheme = scheme.lower()
-        if not sep or scheme not in PROXY_SCHEMES:
-            shown = scheme if sep else "missing"
+        if scheme not in PROXY_SCHEMES:
+            shown = scheme or "missing"
             raise ConfigurationError(
                 f"proxy URL scheme is {shown}; use http://, https://, socks5:// or socks5h://"
             )
-        userinfo, at, hostport = rest.rpartition("@")
         hostport = hostport.rstrip("/")
         if "/" in hostport or not hostport:
             raise ConfigurationError("proxy URL must look like scheme://[user:password@]host:port")
@@ -98,10 +96,6 @@ class ProxySpec:
             port = int(match.group(2))
             if not 0 < port < 65536:
                 raise ConfigurationError("proxy URL port must be between 1 and 65535")
-        username = password = ""
-        if at:
-            user, _, pwd = userinfo.partition(":")
-            username, password = unquote(user), unquote(pwd)
         return cls(scheme, host, port, username, password)
 
     def to_httpx(self) -> httpx.Proxy:
