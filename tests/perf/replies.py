@@ -52,15 +52,22 @@ def _sentence(rng: random.Random) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+#: One cycle of top-level blocks: mostly prose, with lists, code and a table,
+#: about what a long assistant answer holds (a table every ~2,500 characters).
+_CYCLE = ("h2", "p", "list", "p", "code", "p", "h3", "p", "list", "p", "table", "p")
+
+
 def _block(rng: random.Random, index: int) -> str:
-    kind = index % 6
-    if kind == 0:
-        return f"## Section {index // 6 + 1}: {rng.choice(_WORDS)} {rng.choice(_WORDS)}"
-    if kind in (1, 4):
+    kind = _CYCLE[index % len(_CYCLE)]
+    if kind == "h2":
+        return f"## Section {index // len(_CYCLE) + 1}: {rng.choice(_WORDS)} {rng.choice(_WORDS)}"
+    if kind == "h3":
+        return f"### {rng.choice(_WORDS).capitalize()} and {rng.choice(_WORDS)}"
+    if kind == "p":
         return " ".join(_sentence(rng) for _ in range(rng.randint(2, 4)))
-    if kind == 2:
+    if kind == "list":
         return "\n".join(f"- {_sentence(rng)}" for _ in range(rng.randint(3, 5)))
-    if kind == 3:
+    if kind == "code":
         start = rng.randrange(len(_CODE) - 5)
         body = "\n".join(_CODE[start : start + rng.randint(4, 6)])
         return f"```python\n{body}\n```"
@@ -72,7 +79,7 @@ def _block(rng: random.Random, index: int) -> str:
             for _ in range(rng.randint(3, 5))
         ),
     ]
-    return "\n".join(rows) if kind == 5 else ""
+    return "\n".join(rows)
 
 
 def make_reply(n: int, seed: int = 6) -> str:
