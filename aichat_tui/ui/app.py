@@ -81,12 +81,17 @@ class AichatApp(App[None]):
 
     # -- start and stop -------------------------------------------------------------
 
-    async def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The workspace is the base screen, installed before anything else runs."""
+        return WorkspaceScreen()
+
+    def on_mount(self) -> None:
         self._load_themes()
         self.set_keymap(dict(self.settings.keys))
+
+    async def start_workspace(self, workspace: WorkspaceScreen) -> None:
+        """Called by the workspace once mounted: recover crashed replies, open a session."""
         recovered = self.store.recover()
-        workspace = WorkspaceScreen()
-        await self.push_screen(workspace)
         conv_id = self.initial_session
         if self.initial_new:
             conv_id = self.new_conversation().id

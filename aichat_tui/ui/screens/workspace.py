@@ -116,6 +116,7 @@ class WorkspaceScreen(CopyAndLinks, Screen[None]):
         self.query_one("#edit-banner").display = False
         self.refresh_welcome()
         self.composer.focus()
+        await self.aichat.start_workspace(self)
 
     def refresh_welcome(self) -> None:
         """Show the first-run panel when no profile can be used."""
