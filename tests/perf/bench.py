@@ -76,6 +76,11 @@ def _section_sidebar(ctx: Any, quick: bool) -> dict:
     gen.many_sessions(paths, 1000)
     out: dict[str, Any] = {"launch": sections.launch_app(ctx, data, "many", [], [gen.NEWEST_TITLE])}
     out.update(probe_ui.run("sidebar", data, ctx.tmp / "many-config", ""))
+    from aichat_tui.store import ConversationStore
+
+    # The sidebar's order is the store's (saving stamps ``updated``: ties are possible).
+    titles = [s.title for s in ConversationStore(paths).list()]
+    out["switch_terminal"] = sections.switch_terminal(ctx, data, titles)
     return out
 
 

@@ -178,10 +178,29 @@ def build_rows(r: dict[str, Any]) -> list[Row]:
                 None,
             )
         )
+    sw = g("sidebar.switch_terminal.s")
+    if sw is not None:
+        rows.append(
+            Row(
+                "switch session, next-session key (tmux)",
+                _fmt(sw, "s"),
+                "",
+                "",
+                "< 0.1 s",
+                sw < 0.1,
+            )
+        )
     sw = g("sidebar.switch_s")
     if sw is not None:
         rows.append(
-            Row("switch session (next-session key)", _fmt(sw, "s"), "", "", "< 0.1 s", sw < 0.1)
+            Row(
+                "switch session, next-session key (headless)",
+                _fmt(sw, "s"),
+                "",
+                "",
+                "< 0.1 s",
+                sw < 0.1,
+            )
         )
 
     for key, label in (

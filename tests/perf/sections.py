@@ -169,3 +169,29 @@ def stream_terminal(ctx: Context, sizes: list[int]) -> dict[str, dict]:
         finally:
             pane.kill()
     return out
+
+
+def switch_terminal(ctx: Context, data: Path, titles: list[str], switches: int = 7) -> dict:
+    """Session switching in a real terminal: Ctrl+Down until the chat title (first
+    screen line, right of the sidebar) shows the next session's title.
+
+    ``titles`` is the sidebar order (newest first); the app opens ``titles[0]``."""
+    pane = ctx.tmux.spawn(app_argv(ctx, data), env=app_env(ctx, "switch"), cwd=str(ROOT))
+    times: list[float] = []
+    try:
+        pane.wait_for(APP_MARKER, timeout=60)
+        pane.wait_for(titles[0], timeout=30)
+        pane.wait_idle(quiet=0.25)
+        for title in titles[1 : switches + 1]:
+            start = time.perf_counter()
+            pane.send("C-Down")
+            deadline = start + 30
+            while title not in pane.text().splitlines()[0]:
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"switch to {title!r} not shown:\n{pane.text()}")
+                time.sleep(0.002)
+            times.append(time.perf_counter() - start)
+            pane.wait_idle(quiet=0.2)
+    finally:
+        pane.kill()
+    return {"s": statistics.median(times), "s_all": times}
