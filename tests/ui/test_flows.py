@@ -193,3 +193,24 @@ async def test_only_the_last_failed_reply_offers_retry(loopback, profile_openai,
         await app.switch_session(ws.conv.id)
         old = ws.transcript.view_for(ws.conv.messages[1].id)
         assert old.message.status == "error" and not old.query_one(".retry").display
+
+
+async def test_choose_a_message_and_copy_it_or_its_code(loopback, profile_openai, app_dirs):
+    loopback.push(Behaviour(text=REPLY))
+    loopback.push(Behaviour(text="no code in this one"))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        for text in ("first \x1b[31mred\x1b[0m", "second"):
+            await _send(pilot, app, text)
+            await wait_until(pilot, lambda: _idle(app) and ws.conv.messages[-1].status)
+        await pilot.press("f5", "up", "up")  # last reply, last prompt, first reply
+        assert app.focused.message.content == REPLY
+        await pilot.press("b")
+        assert app.clipboard == "print(1)\n"
+        await pilot.press("up", "c")
+        assert app.clipboard == "first red"  # control sequences stripped
+        await pilot.press("down", "down", "down", "b")
+        assert app.clipboard == "first red"  # that reply has no code block: unchanged
+        await pilot.press("escape")
+        assert app.focused is ws.composer

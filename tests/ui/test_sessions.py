@@ -133,3 +133,22 @@ async def test_palette_switches_by_title_and_content(profile_openai, app_dirs):
         )
         await pilot.press("enter")
         await wait_until(pilot, lambda: ws.conv is not None and ws.conv.id == target.id)
+
+
+async def test_sidebar_keyboard_choose_and_delete(profile_openai, app_dirs):
+    app = make_app(app_dirs, profile_openai)
+    older = app.store.create(title="Older")
+    app.store.create(title="Newer")
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        ws.sessions.focus()
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: ws.conv.id == older.id)
+        assert app.focused is ws.composer
+        ws.sessions.focus()
+        ws.sessions.mark(older.id)
+        await pilot.press("delete")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#yes")
+        await wait_until(pilot, lambda: [s.title for s in app.store.list()] == ["Newer"])
+        assert ws.conv.title == "Newer"

@@ -315,6 +315,10 @@ class WorkspaceScreen(CopyAndLinks, Screen[None]):
     def _recall(self, event: Composer.RecallRequested) -> None:
         self.action_edit_last()
 
+    @on(Transcript.BackRequested)
+    def _back(self, event: Transcript.BackRequested) -> None:
+        self.composer.focus()
+
     @on(Transcript.EditRequested)
     def _edit_requested(self, event: Transcript.EditRequested) -> None:
         self._edit(event.message)

@@ -30,6 +30,7 @@ class Transcript(VerticalScroll):
         Binding("c", "copy_message", "Copy message", id="transcript.copy_message"),
         Binding("b", "copy_code", "Copy code", id="transcript.copy_code"),
         Binding("e", "edit", "Edit & resend", id="transcript.edit"),
+        Binding("escape", "back", "Back", id="transcript.back"),
         Binding("home", "load_earlier", "Load earlier", show=False, id="transcript.load_earlier"),
     ]
 
@@ -52,6 +53,17 @@ class Transcript(VerticalScroll):
 
         transcript: Transcript
         message: Message
+
+        @property
+        def control(self) -> Transcript:
+            """The transcript."""
+            return self.transcript
+
+    @dataclass
+    class BackRequested(TextualMessage):
+        """Escape while choosing messages: return to the composer."""
+
+        transcript: Transcript
 
         @property
         def control(self) -> Transcript:
@@ -217,3 +229,7 @@ class Transcript(VerticalScroll):
         view = self._selected()
         if view is not None and view.message.role == "user":
             self.post_message(self.EditRequested(self, view.message))
+
+    def action_back(self) -> None:
+        self.anchor()
+        self.post_message(self.BackRequested(self))
