@@ -116,6 +116,8 @@ class WorkspaceScreen(CopyAndLinks, Screen[None]):
         self.query_one("#edit-banner").display = False
         self.refresh_welcome()
         self.composer.focus()
+        # Relative times in the sidebar ("5m") age; refresh them now and then.
+        self.set_interval(60, self.refresh_sessions)
         await self.aichat.start_workspace(self)
 
     def refresh_welcome(self) -> None:
