@@ -148,6 +148,12 @@ class MessageView(Vertical, can_focus=True):
                 self._stream = Markdown.get_stream(self.query_one(".body", Markdown))
             await self._stream.write(piece)
 
+    async def release(self) -> None:
+        """The view is going away: stop following and end its stream task."""
+        self._source = None
+        self._finished = True
+        await self._stop_stream()
+
     async def _stop_stream(self) -> None:
         async with self._lock:
             if self._stream is not None:

@@ -85,6 +85,8 @@ class Transcript(VerticalScroll):
     ) -> None:
         """Replace the pane's content with ``conv`` (its last messages)."""
         self.conversation = conv
+        for view in self._views.values():
+            await view.release()
         self._views.clear()
         with self.app.batch_update():
             await self.remove_children()
@@ -142,6 +144,8 @@ class Transcript(VerticalScroll):
         if message_id not in ids:
             return
         doomed = ids[ids.index(message_id) :]
+        for doomed_id in doomed:
+            await self._views[doomed_id].release()
         await self.remove_children([self._views.pop(i) for i in doomed])
 
     async def action_load_earlier(self) -> None:
