@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from aichat_tui.client import ChatClient
 from aichat_tui.models import Conversation, Message, Profile, Settings, utcnow
-from aichat_tui.sanitize import one_line
+from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.store import (
     ConfigError,
     ConversationStore,
@@ -143,6 +143,26 @@ class AichatApp(App[None]):
         clients, self.clients = list(self.clients.values()), {}
         for client in clients:
             await client.aclose()
+
+    def known_secrets(self) -> list[str]:
+        """Every cookie, API key and proxy password the app holds (for scrubbing)."""
+        profiles = list(self.settings.profiles.values())
+        if self.profile_override is not None:
+            profiles.append(self.profile_override)
+        return [secret for profile in profiles for secret in profile.secrets()]
+
+    def _fatal_error(self) -> None:
+        # Textual's crash report shows every frame's local variables, and those
+        # hold profiles with cookies, API keys and proxy passwords: report the
+        # traceback without locals, with any secret in it scrubbed.
+        import traceback
+
+        from rich.text import Text
+
+        self.bell()
+        report = scrub(traceback.format_exc(), self.known_secrets())
+        self._exit_renderables.append(Text(report, style="red"))
+        self._close_messages_no_wait()
 
     async def on_unmount(self) -> None:
         clients, self.clients = list(self.clients.values()), {}

@@ -53,14 +53,22 @@ class PtyApp:
     (by a reader thread), so tests can assert what reached the terminal.
     """
 
-    def __init__(self, args: list[str], *, cols: int = 120, rows: int = 40, env=None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        cols: int = 120,
+        rows: int = 40,
+        env: dict[str, str] | None = None,
+        module: str = "aichat_tui",
+    ) -> None:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.master = master
         self.output = bytearray()
         self._lock = threading.Lock()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "aichat_tui", *args],
+            [sys.executable, "-m", module, *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,
