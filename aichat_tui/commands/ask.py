@@ -25,9 +25,8 @@ from aichat_tui.commands import (
 )
 from aichat_tui.commands.options import SECRETS, build_profile, read_settings, resolve_paths
 from aichat_tui.commands.sessions import ID_WIDTH, open_store, resolve_id
-from aichat_tui.commands.streamtext import StreamSanitizer
 from aichat_tui.models import Conversation, Message, Profile
-from aichat_tui.sanitize import one_line, scrub
+from aichat_tui.sanitize import StreamSanitizer, one_line, scrub
 
 STDIN_LIMIT = 5 * 1024 * 1024
 PARTIAL_EVERY = 0.5  # seconds between partial-reply sidecar updates

@@ -13,9 +13,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from aichat_tui.client import AichatError, ChatClient, ChatRequest
-from aichat_tui.commands.streamtext import StreamSanitizer
 from aichat_tui.models import Conversation, Message, Profile
-from aichat_tui.sanitize import scrub
+from aichat_tui.sanitize import StreamSanitizer, scrub
 from aichat_tui.store import ConversationStore, PartialWriter, StoreError
 from aichat_tui.ui.widgets.message_view import MessageView
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aichat_tui.commands.streamtext import MAX_HELD, StreamSanitizer
-from aichat_tui.sanitize import strip_control
+from aichat_tui.sanitize import MAX_HELD, StreamSanitizer, strip_control
 
 PAYLOADS = [
     "plain text\nwith lines\n",
