@@ -8,18 +8,21 @@ has passed through strip_control first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widgets import Button, Label, Markdown, Static
+from textual.widgets._markdown import MarkdownBlock
 from textual.widgets.markdown import MarkdownStream
 
 from aichat_tui.models import Message
 from aichat_tui.sanitize import one_line, strip_control
+from aichat_tui.ui.widgets.compact_markdown import compact_blocks
 
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System"}
 
@@ -49,6 +52,11 @@ class ReplyMarkdown(Markdown):
     def on_mount(self) -> None:
         # Runs before Markdown._on_mount; call_later lands after it has finished.
         self.call_later(self._on_ready)
+
+    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+        # Lists and tables as one widget each: Textual's own blocks cost a widget per
+        # list item part and per table cell, which made long replies slow (issue 6).
+        return compact_blocks(self, super()._parse_markdown(tokens))
 
 
 class MessageView(Vertical, can_focus=True):
