@@ -388,13 +388,29 @@ class AichatApp(App[None]):
         self.push_screen(ConfigScreen(self.settings, self.paths), done)
 
     def apply_settings(self, settings: Settings) -> None:
-        """Save ``settings`` and apply keys, theme and profiles."""
-        save_settings(self.paths, settings)
+        """Save ``settings`` and apply keys, theme and profiles (for this session
+        even when saving fails; the user is told why)."""
+        self.save_settings_or_tell(settings)
         self.settings = settings
         self.set_keymap(dict(settings.keys))
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         self.workspace.refresh_welcome()
+
+    def save_settings_or_tell(self, settings: Settings) -> bool:
+        """Write config.toml; a damaged file is never replaced (the store refuses),
+        a failing disk is reported: either way the app goes on."""
+        try:
+            save_settings(self.paths, settings)
+        except StoreError as exc:
+            self.notify(
+                one_line(f"Settings not saved (they apply to this session only): {exc}", 400),
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return False
+        return True
 
     def action_theme(self) -> None:
         """Pick a theme (live preview); the choice is saved."""
@@ -403,7 +419,7 @@ class AichatApp(App[None]):
         def done(name: str | None) -> None:
             if name is not None and name != self.settings.theme:
                 self.settings.theme = name
-                save_settings(self.paths, self.settings)
+                self.save_settings_or_tell(self.settings)
 
         self.push_screen(ThemePicker(), done)
 
