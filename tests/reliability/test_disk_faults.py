@@ -168,3 +168,49 @@ async def test_data_folder_removed_while_chatting(app_dirs, loopback, profile_op
         assert any(str(app_dirs.conversations_dir) in m for m in notices.errors()), notices
         assert app.is_running
         assert [m.content for m in app.workspace.conv.messages][-2:] == ["new question", REPLY]
+
+
+def test_save_is_durable_before_it_returns(app_dirs: Paths, monkeypatch) -> None:
+    """Fault 3 without LazyFS (not installable here: it needs FUSE and a build):
+    record the system calls of a save and check the order that makes it durable
+    -- the new bytes are fsynced before the rename, and the folder after it, all
+    before save() returns -- so a power cut leaves the old or the new file."""
+    store = ConversationStore(app_dirs)
+    conv = store.create(title="durable")
+    conv.messages.append(Message("user", "x" * 10_000))
+    target = store.path_of(conv.id)
+    events: list[tuple[str, str]] = []
+    real_write, real_fsync, real_replace = os.write, os.fsync, os.replace
+    names: dict[int, str] = {}
+    real_open = os.open
+
+    def spy_open(path, flags, *args, **kwargs):
+        fd = real_open(path, flags, *args, **kwargs)
+        names[fd] = str(path)
+        return fd
+
+    def spy_write(fd, data):
+        events.append(("write", names.get(fd, "?")))
+        return real_write(fd, data)
+
+    def spy_fsync(fd):
+        events.append(("fsync", names.get(fd, "?")))
+        return real_fsync(fd)
+
+    def spy_replace(src, dst, *args, **kwargs):
+        events.append(("replace", str(dst)))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "write", spy_write)
+    monkeypatch.setattr(os, "fsync", spy_fsync)
+    monkeypatch.setattr(os, "replace", spy_replace)
+    store.save(conv)
+    monkeypatch.undo()
+    replace = events.index(("replace", str(target)))
+    temp = next(name for kind, name in events[:replace] if kind == "write" and ".tmp-" in name)
+    assert ("fsync", temp) in events[:replace]  # data on disk before the rename
+    last_write = max(i for i, (kind, name) in enumerate(events) if kind == "write" and name == temp)
+    assert events.index(("fsync", temp)) > last_write
+    assert ("fsync", str(target.parent)) in events[replace:]  # the rename itself is durable
+    assert ConversationStore(app_dirs).load(conv.id).messages[-1].content == "x" * 10_000

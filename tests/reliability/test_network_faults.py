@@ -284,3 +284,44 @@ async def test_stop_mid_stream_is_not_a_network_error(
         assert reply.status == "interrupted" and reply.error is None
         assert error_line(app, reply) == ""
         assert not notices.errors()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ALL_PROXY", "socks://127.0.0.1:1"),
+        ("HTTP_PROXY", "127.0.0.1:3128"),
+        ("HTTP_PROXY", "::garbage::"),
+    ],
+)
+async def test_broken_proxy_environment_is_explained_and_can_be_overridden(
+    name: str,
+    value: str,
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    app_dirs: Paths,
+    loopback: LoopbackServer,
+    profile_openai: Profile,
+) -> None:
+    # Fault 38: the app starts, the failure names the variable, and the user can
+    # override it (proxy "" in the profile: no proxy at all).
+    for var in (
+        "NO_PROXY",
+        "no_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(name, value)
+    profile = dataclasses.replace(profile_openai, proxy=None)  # None: use the environment
+    app, _ = make_app(app_dirs, profile)
+
+    async def clear() -> None:
+        app.profile_override = dataclasses.replace(profile, proxy="")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fail_then_retry(app, pilot, expected, partial=False, clear=clear)
