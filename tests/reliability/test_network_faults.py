@@ -287,11 +287,12 @@ async def test_stop_mid_stream_is_not_a_network_error(
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("name", "value", "expected"),
     [
-        ("ALL_PROXY", "socks://127.0.0.1:1"),
-        ("HTTP_PROXY", "127.0.0.1:3128"),
-        ("HTTP_PROXY", "::garbage::"),
+        ("ALL_PROXY", "socks://127.0.0.1:1", "ALL_PROXY"),
+        # taken as http://127.0.0.1:3128, like curl does, and named as the proxy
+        ("HTTP_PROXY", "127.0.0.1:3128", "proxy http://127.0.0.1:3128 refused"),
+        ("HTTP_PROXY", "::garbage::", "HTTP_PROXY"),
     ],
 )
 async def test_broken_proxy_environment_is_explained_and_can_be_overridden(
