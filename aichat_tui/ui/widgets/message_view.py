@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
+from textual.timer import Timer
 from textual.widgets import Button, Label, Markdown, Static
 from textual.widgets._markdown import MarkdownBlock
 from textual.widgets.markdown import MarkdownStream
@@ -23,6 +24,9 @@ from textual.widgets.markdown import MarkdownStream
 from aichat_tui.models import Message
 from aichat_tui.sanitize import one_line, strip_control
 from aichat_tui.ui.widgets.compact_markdown import compact_blocks
+
+#: Seconds between two growths of a streaming reply's Markdown (about 10 per second).
+STREAM_INTERVAL = 0.1
 
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System"}
 
@@ -87,6 +91,8 @@ class MessageView(Vertical, can_focus=True):
         self._ready = False
         self._finished = not streaming
         self._lock = asyncio.Lock()
+        self._latest = self._text  # newest text offered while streaming
+        self._flush_timer: Timer | None = None
         # Only the last reply of a conversation can be retried.
         self.retry_allowed = True
 
@@ -118,7 +124,9 @@ class MessageView(Vertical, can_focus=True):
         error.display = bool(self._error_line())
         failed = self.message.status in ("error", "interrupted") and not self._streaming
         self.query_one(".retry", Button).display = failed and self.retry_allowed
-        self.set_class(self._streaming, "-streaming")
+        # On the header, not the view: a class change on the view restyles every
+        # widget of the reply, which cost ~0.1 s at the end of a long one.
+        self.query_one(".message-header").set_class(self._streaming, "-streaming")
         self.set_class(self.message.status == "error", "-error")
 
     @property
@@ -146,10 +154,35 @@ class MessageView(Vertical, can_focus=True):
             await self._stop_stream()
 
     async def sync(self, full: str) -> None:
-        """Append what ``full`` has beyond what is shown (constant cost per chunk)."""
+        """Show what ``full`` has beyond what is shown.
+
+        While the reply streams, chunks are coalesced: the Markdown grows at most every
+        STREAM_INTERVAL seconds. Each growth costs a parse of the last block and a
+        layout pass over the transcript, so one per network chunk made a fast stream
+        cost seconds of CPU (issue 6). Once the reply has finished, the rest shows at once.
+        """
         if not self._ready or len(full) <= self._shown_len:
             return
+        if self._finished:
+            await self._append(full)
+            return
+        self._latest = full
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(STREAM_INTERVAL, self._flush)
+
+    async def _flush(self) -> None:
+        self._flush_timer = None
+        await self._append(self._source() if self._source is not None else self._latest)
+
+    def _cancel_flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+
+    async def _append(self, full: str) -> None:
         async with self._lock:
+            if len(full) <= self._shown_len:
+                return
             piece = full[self._shown_len :]
             self._shown_len = len(full)
             if self._stream is None:
@@ -160,6 +193,7 @@ class MessageView(Vertical, can_focus=True):
         """The view is going away: stop following and end its stream task."""
         self._source = None
         self._finished = True
+        self._cancel_flush()
         await self._stop_stream()
 
     async def _stop_stream(self) -> None:
@@ -171,6 +205,7 @@ class MessageView(Vertical, can_focus=True):
     async def finish(self) -> None:
         """The reply ended (complete, interrupted or failed): flush and show its status."""
         self._finished = True
+        self._cancel_flush()
         if self._source is not None:
             await self.sync(self._source())
         if self._ready:
