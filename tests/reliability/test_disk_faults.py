@@ -214,3 +214,24 @@ def test_save_is_durable_before_it_returns(app_dirs: Paths, monkeypatch) -> None
     assert events.index(("fsync", temp)) > last_write
     assert ("fsync", str(target.parent)) in events[replace:]  # the rename itself is durable
     assert ConversationStore(app_dirs).load(conv.id).messages[-1].content == "x" * 10_000
+
+
+async def test_new_session_on_a_read_only_disk_is_refused_with_a_message(
+    tmpfs_paths, loopback, profile_openai
+) -> None:
+    paths, mount = tmpfs_paths
+    conv_id, old_bytes = seeded(paths)
+    app, notices = make_app(paths, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        remount(mount, "ro")
+        try:
+            await pilot.press("ctrl+n")
+            await wait_until(pilot, lambda: notices.errors(), what="an error notice")
+            assert any("read-only" in m for m in notices.errors()), notices
+            assert app.is_running and app.workspace.conv.id == conv_id  # still on the old one
+            app.workspace.composer.text = "typed on a read-only disk"
+        finally:
+            remount(mount, "rw")
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: app.workspace.conv.id != conv_id, what="the new session")
+    assert ConversationStore(paths).path_of(conv_id).read_bytes() == old_bytes
