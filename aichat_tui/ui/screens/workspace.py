@@ -164,7 +164,13 @@ class WorkspaceScreen(CopyAndLinks, Screen[None]):
             self.composer.text = draft
             self.composer.move_cursor(self.composer.document.end)
         self._show_title()
-        self.refresh_sessions()
+        listed = conv is not None and any(s.id == conv.id for s in self.sessions.summaries)
+        if switching and listed:
+            # Switching between listed sessions changes nothing in the list: only move
+            # the highlight (re-listing 1,000 sessions cost ~0.1 s per switch, issue 6).
+            self.sessions.mark(conv.id)
+        else:
+            self.refresh_sessions()
         self.refresh_welcome()
         self.refresh_bindings()
 

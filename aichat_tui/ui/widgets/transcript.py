@@ -14,7 +14,23 @@ from aichat_tui.models import Conversation, Message
 from aichat_tui.ui.widgets.message_view import MessageView
 
 INITIAL_MESSAGES = 20
+#: Fewer messages are mounted on open when the newest ones already hold this many
+#: characters (several screens of a 120x40 pane): mounting a reply costs time in
+#: proportion to its length, and older ones load when scrolled to (issue 6).
+INITIAL_CHARS = 6_000
 BATCH = 20
+
+
+def first_shown(messages: list[Message]) -> int:
+    """Index of the first message mounted when a conversation opens: the last
+    INITIAL_MESSAGES, or fewer once the newest hold INITIAL_CHARS characters."""
+    first = max(0, len(messages) - INITIAL_MESSAGES)
+    total = 0
+    for index in range(len(messages) - 1, first - 1, -1):
+        total += len(messages[index].content)
+        if total >= INITIAL_CHARS:
+            return index
+    return first
 
 
 class Transcript(VerticalScroll):
@@ -92,7 +108,7 @@ class Transcript(VerticalScroll):
             await self.remove_children()
             if conv is None:
                 return
-            self._first = max(0, len(conv.messages) - INITIAL_MESSAGES)
+            self._first = first_shown(conv.messages)
             views = [
                 self._make_view(m, streaming_id, streaming_text)
                 for m in conv.messages[self._first :]
