@@ -182,7 +182,7 @@ def build_rows(r: dict[str, Any]) -> list[Row]:
     if sw is not None:
         rows.append(
             Row(
-                "switch session, next-session key (tmux)",
+                "switch session, Ctrl+Down (tmux)",
                 _fmt(sw, "s"),
                 "",
                 "",
@@ -194,12 +194,12 @@ def build_rows(r: dict[str, Any]) -> list[Row]:
     if sw is not None:
         rows.append(
             Row(
-                "switch session, next-session key (headless)",
+                "  same, headless (wall incl. Pilot; CPU)",
                 _fmt(sw, "s"),
+                _fmt(g("sidebar.switch_cpu_s"), "s CPU"),
                 "",
-                "",
-                "< 0.1 s",
-                sw < 0.1,
+                "(report)",
+                None,
             )
         )
 
