@@ -20,5 +20,8 @@ class BrokenClient(client.ChatClient):
 
 
 if __name__ == "__main__":
-    app_module.ChatClient = BrokenClient  # type: ignore[misc]
+    # The app may import ChatClient at module level or when first needed.
+    client.ChatClient = BrokenClient  # type: ignore[misc]
+    if hasattr(app_module, "ChatClient"):
+        app_module.ChatClient = BrokenClient  # type: ignore[misc]
     sys.exit(main(sys.argv[1:]))
