@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from aichat_tui.client import ChatClient
 from aichat_tui.models import Conversation, Message, Profile, Settings, utcnow
 from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.store import (
@@ -31,6 +30,9 @@ from aichat_tui.ui.commands import SessionProvider
 from aichat_tui.ui.reply import ReplyController
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
 from aichat_tui.ui.widgets.message_view import MessageView
+
+if TYPE_CHECKING:
+    from aichat_tui.client import ChatClient
 
 DEFAULT_TITLE = "New chat"
 FALLBACK_THEME = "textual-dark"
@@ -183,6 +185,9 @@ class AichatApp(App[None]):
 
     def client_for(self, profile: Profile) -> ChatClient:
         """One pooled client per profile (rebuilt when the profile changes)."""
+        # Imported on first use: httpx and the client cost ~30 ms of start-up (issue 6).
+        from aichat_tui.client import ChatClient
+
         key = repr(profile)
         client = self.clients.get(key)
         if client is None:

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
-from aichat_tui.client import AichatError, ChatClient, ChatRequest
 from aichat_tui.models import Conversation, Message, Profile
 from aichat_tui.sanitize import StreamSanitizer, scrub
 from aichat_tui.store import ConversationStore, PartialWriter, StoreError
 from aichat_tui.ui.widgets.message_view import MessageView
 
+if TYPE_CHECKING:
+    from aichat_tui.client import ChatClient, ChatRequest
+
 
 def build_request(conv: Conversation, profile: Profile) -> ChatRequest:
     """The request for the next reply in ``conv`` (its model/sampling overrides first)."""
+    from aichat_tui.client import ChatRequest  # imported on first use (start-up time)
+
     return ChatRequest(
         messages=conv.wire_messages(),
         model=conv.model or profile.model,
@@ -84,6 +89,8 @@ class ReplyController:
 
     async def run(self) -> None:
         """Stream, then save with status complete, interrupted or error."""
+        from aichat_tui.client import AichatError  # imported on first use (start-up time)
+
         request = build_request(self.conv, self.profile)
         self._open_sidecar()
         status, error = "complete", None
