@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import shutil
 import socket
 
 import pytest
@@ -326,3 +327,52 @@ async def test_broken_proxy_environment_is_explained_and_can_be_overridden(
 
     async with app.run_test(size=(120, 40)) as pilot:
         await fail_then_retry(app, pilot, expected, partial=False, clear=clear)
+
+
+async def test_missing_cookies_are_asked_for_before_any_request(
+    app_dirs: Paths, loopback: LoopbackServer, profile_aichat: Profile
+) -> None:
+    profile = dataclasses.replace(profile_aichat, cookies={})
+    app, _ = make_app(app_dirs, profile)
+
+    async def clear() -> None:  # the user adds the cookies
+        app.profile_override = dataclasses.replace(profile_aichat)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fail_then_retry(app, pilot, "cookie", partial=False, clear=clear)
+    assert len(loopback.requests) == 1  # nothing was sent without cookies
+
+
+async def test_invalid_base_url_is_a_configuration_error(
+    app_dirs: Paths, loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    profile = dataclasses.replace(profile_openai, base_url="ftp://127.0.0.1/v1")
+    app, _ = make_app(app_dirs, profile)
+
+    async def clear() -> None:
+        app.profile_override = dataclasses.replace(profile_openai)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fail_then_retry(app, pilot, "base URL", partial=False, clear=clear)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
+async def test_untrusted_tls_certificate_is_shown_never_bypassed(
+    app_dirs: Paths, loopback: LoopbackServer, profile_openai: Profile, tmp_path
+) -> None:
+    from tests.client.test_tls import make_cert, tls_server
+
+    cert, key = make_cert(tmp_path, "selfsigned", "IP:127.0.0.1")
+    server = await tls_server(cert, key)
+    try:
+        profile = dataclasses.replace(profile_openai, base_url=server.openai_url)
+        app, _ = make_app(app_dirs, profile)
+
+        async def clear() -> None:  # the user points the profile elsewhere
+            app.profile_override = dataclasses.replace(profile_openai)
+
+        async with app.run_test(size=(120, 40)) as pilot:
+            await fail_then_retry(app, pilot, "certificate", partial=False, clear=clear)
+        assert not [r for r in server.requests if r.path.endswith("/chat/completions")]
+    finally:
+        await server.stop()
