@@ -85,10 +85,9 @@ async def test_10000_message_conversation_opens_lazily_and_saves(
 async def test_1_mb_reply_streams_completely_and_saves_byte_exact(
     app_dirs: Paths, loopback: LoopbackServer, profile_openai: Profile
 ) -> None:
-    # ~1,000 paragraphs of ~1,000 characters. (Measured, not asserted: Textual's
-    # Markdown costs ~3 ms per block, and re-wraps one growing paragraph on every
-    # update, so 1 MB as 20,000 tiny paragraphs or as one paragraph of short
-    # lines takes over a minute headless.)
+    # ~1,000 paragraphs of ~1,000 characters. (Measured, not asserted: 1 MB as
+    # 20,000 tiny paragraphs takes ~45 s headless, since Textual's Markdown mounts
+    # one widget per block; as one paragraph of short lines, ~6 s.)
     line = "a line of *markdown* with `code` and ünïcödé 😀 — {n} " * 18 + "\n\n"
     text = "".join(line.format(n=n) for n in range(1100))[:1_000_000]
     loopback.push(Behaviour(text=text, chunk_chars=8192))
