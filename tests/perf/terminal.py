@@ -135,6 +135,7 @@ class Tmux:
         self.socket = f"aichat-bench-{os.getpid()}"
         self.env = dict(os.environ if env is None else env)
         self._count = 0
+        self._socket_path = ""
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """One tmux command against the private server."""
@@ -150,10 +151,14 @@ class Tmux:
         # A keep-alive session so the server's own start is never part of a timing.
         self.run("-f", "/dev/null", "new-session", "-d", "-s", "keepalive", "-x", "80", "-y", "24")
         self.run("set-option", "-g", "remain-on-exit", "off")
+        self._socket_path = self.run("display-message", "-p", "#{socket_path}").stdout.strip()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.run("kill-server", check=False)
+        # tmux may leave its socket file behind: remove ours (only ours).
+        if self._socket_path:
+            Path(self._socket_path).unlink(missing_ok=True)
 
     def spawn(self, argv: list[str], env: dict[str, str] | None = None, cwd: str = ".") -> Pane:
         """Start ``argv`` directly (no shell) in a new WIDTH x HEIGHT session."""
