@@ -22,6 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as ``python tests/perf/bench.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from tests.perf.report import build_rows, render
 
 SECTIONS = ("launch", "stream", "big", "sidebar", "store")
