@@ -271,3 +271,41 @@ def test_crash_output_of_the_app_has_no_secrets(tmp_path: Path) -> None:
     text = app.captured().decode("utf-8", "replace")
     assert "RuntimeError" in text  # the crash was reported...
     assert_clean(text, "the crash output")  # ...without any secret
+
+
+async def test_config_screen_of_the_real_app_never_shows_or_copies_secrets(
+    app_dirs: Paths, loopback: LoopbackServer
+) -> None:
+    from textual.widgets import Input
+
+    proxy = f"socks5://alice:{quote(PROXY_PASSWORD, safe='')}@127.0.0.1:1080"
+    profile = Profile(
+        name="work",
+        kind="aichat",
+        base_url=loopback.url,
+        api_key=API_KEY,
+        cookies={"sid": COOKIE},
+        proxy=proxy,
+    )
+    save_settings(app_dirs, Settings(profiles={"work": profile}, default_profile="work"))
+    from aichat_tui.ui.app import AichatApp
+
+    app = AichatApp(paths=app_dirs)  # loads config.toml itself, secrets included
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: app.screen.query("#f-api_key"), what="config screen")
+        await pilot.pause()
+        assert_clean(screen_text(app), "the config screen")
+        proxy_url = app.screen.query_one("#f-proxy_url", Input).value
+        assert "alice@127.0.0.1:1080" in proxy_url  # the proxy is there, not its password
+        assert_clean(proxy_url, "the proxy field")
+        for secret_field in ("#f-api_key", "#f-cookies", "#f-proxy_password"):
+            assert app.screen.query_one(secret_field, Input).value == ""
+        field = app.screen.query_one("#f-api_key", Input)
+        field.focus()
+        await pilot.press(*"sk-typed-SECRET")
+        await pilot.press("ctrl+shift+a", "ctrl+c")
+        await pilot.press("ctrl+shift+a", "ctrl+x")
+        assert "sk-typed-SECRET" not in app.clipboard
+        assert_clean(app.clipboard, "the clipboard")
+        assert "sk-typed-SECRET" not in screen_text(app)
