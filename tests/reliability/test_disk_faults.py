@@ -235,3 +235,30 @@ async def test_new_session_on_a_read_only_disk_is_refused_with_a_message(
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: app.workspace.conv.id != conv_id, what="the new session")
     assert ConversationStore(paths).path_of(conv_id).read_bytes() == old_bytes
+
+
+async def test_rename_and_delete_on_a_read_only_disk_are_refused_with_a_message(
+    tmpfs_paths, loopback, profile_openai
+) -> None:
+    from aichat_tui.ui.screens.confirm import ConfirmScreen
+    from aichat_tui.ui.screens.prompt import PromptScreen
+
+    paths, mount = tmpfs_paths
+    conv_id, old_bytes = seeded(paths)
+    app, notices = make_app(paths, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        remount(mount, "ro")
+        try:
+            await pilot.press("f2")  # rename
+            await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+            await pilot.press("x", "enter")
+            await wait_until(pilot, lambda: len(notices.errors()) >= 1, what="rename error")
+            await pilot.press("f8")  # delete
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_until(pilot, lambda: len(notices.errors()) >= 2, what="delete error")
+            assert app.is_running
+            assert app.workspace.conv is not None and app.workspace.conv.id == conv_id
+        finally:
+            remount(mount, "rw")
+    assert ConversationStore(paths).path_of(conv_id).read_bytes() == old_bytes

@@ -233,7 +233,13 @@ class WorkspaceScreen(CopyAndLinks, Screen[None]):
         async def done(yes: bool | None) -> None:
             if not yes:
                 return
-            await self.aichat.delete(conv_id)
+            try:
+                await self.aichat.delete(conv_id)
+            except StoreError as exc:  # e.g. a read-only disk: the session stays
+                self.app.notify(
+                    one_line(f"Not deleted: {exc}", 300), severity="error", markup=False
+                )
+                return
             if self.conv is not None and self.conv.id == conv_id:
                 self.conv = None
                 remaining = self.aichat.store.list()
