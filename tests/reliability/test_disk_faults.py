@@ -262,3 +262,30 @@ async def test_rename_and_delete_on_a_read_only_disk_are_refused_with_a_message(
         finally:
             remount(mount, "rw")
     assert ConversationStore(paths).path_of(conv_id).read_bytes() == old_bytes
+
+
+def test_cli_ask_on_a_full_disk_is_one_clear_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .helpers import ROOT, clean_env
+
+    server = LoopbackServer(reply=lambda m: "the printed reply")
+    server.start_in_thread()
+    try:
+        with tmpfs(tmp_path / "mnt") as mount:
+            paths = Paths.resolve(config_dir=tmp_path / "config", data_dir=mount / "data")
+            paths.ensure()
+            fill(mount)
+            done = subprocess.run(
+                [sys.executable, "-m", "aichat_tui", "--config-dir", str(paths.config_dir),
+                 "--data-dir", str(paths.data_dir), "ask", "--base-url", server.openai_url,
+                 "--model", "m", "--save", "--no-stdin", "hello"],
+                capture_output=True, env=clean_env(), cwd=ROOT, timeout=60,
+            )  # fmt: skip
+    finally:
+        server.stop_thread()
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode != 0
+    assert "Traceback" not in err and err.count("\n") <= 2, err
+    assert "disk is full" in err, err
