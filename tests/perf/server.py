@@ -5,7 +5,7 @@ prompt ``bench reply N`` (see replies.py) with a generated markdown reply of exa
 N characters; any other prompt gets a short reply. Running it in a separate process
 keeps the server's CPU out of the app's accounting.
 
-    python -m tests.perf.server [--port 0] [--chunk-chars 4]
+    python -m tests.perf.server [--port 0] [--chunk-chars 4] [--chunk-delay 0]
 
 prints ``READY <base url>`` on stdout once it listens, then serves until killed.
 """
@@ -51,9 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--chunk-chars", type=int, default=4)
+    parser.add_argument(
+        "--chunk-delay", type=float, default=0.0, help="seconds between chunks (0: flat out)"
+    )
     args = parser.parse_args(argv)
     server = LoopbackServer(
-        reply=_cached(reply_for), chunk_chars=args.chunk_chars, chunk_delay=0.0, port=args.port
+        reply=_cached(reply_for),
+        chunk_chars=args.chunk_chars,
+        chunk_delay=args.chunk_delay,
+        port=args.port,
     )
     server.start_in_thread()
     stop = threading.Event()
