@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 
 DEFAULT_TITLE = "New chat"
 FALLBACK_THEME = "textual-dark"
+# Saves wait for another instance's lock on the event loop, so a long wait would
+# freeze the UI; giving up is safe (the conversation stays in memory, the user is
+# told, and the next save writes it all).
+LOCK_TIMEOUT = 2.0
 
 
 class AichatApp(App[None]):
@@ -75,7 +79,7 @@ class AichatApp(App[None]):
         self.initial_session = session_id
         self.initial_new = new_session
         self.theme_override = theme
-        self.store = ConversationStore(paths)
+        self.store = ConversationStore(paths, lock_timeout=LOCK_TIMEOUT)
         self.replies: dict[str, ReplyController] = {}
         self.clients: dict[str, ChatClient] = {}
         # Injected by tests for deterministic relative times.

@@ -12,6 +12,7 @@ from pathlib import Path
 from aichat_tui.loopback import LoopbackServer
 from aichat_tui.models import Message, Profile, Settings
 from aichat_tui.store import ConversationStore, Paths, save_settings
+from aichat_tui.ui.app import LOCK_TIMEOUT
 
 from .helpers import ROOT, clean_env, poll
 from .uihelpers import make_app, send, settled, wait_until
@@ -72,7 +73,8 @@ async def test_lock_held_by_another_process_is_reported_without_losing_anything(
     try:
         poll(lambda: journal.exists() and "locked" in journal.read_text(), 20, "the lock")
         app, notices = make_app(app_dirs, profile_openai)
-        app.store.lock_timeout = 0.3  # the UI waits this long, then says so
+        # the UI waits at most LOCK_TIMEOUT (not the store's 10 s), then says so
+        assert app.store.lock_timeout == LOCK_TIMEOUT <= 2.0
         async with app.run_test(size=(120, 40)) as pilot:
             await send(pilot, app, "while locked")
             await wait_until(pilot, lambda: settled(app))
