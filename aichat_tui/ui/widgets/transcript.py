@@ -14,21 +14,21 @@ from aichat_tui.models import Conversation, Message
 from aichat_tui.ui.widgets.message_view import MessageView
 
 INITIAL_MESSAGES = 20
-#: Fewer messages are mounted on open when the newest ones already hold this many
-#: characters (several screens of a 120x40 pane): mounting a reply costs time in
+#: Fewer messages are mounted on open once the newest ones hold about a screenful of
+#: characters (columns x rows, at least this many): mounting a reply costs time in
 #: proportion to its length, and older ones load when scrolled to (issue 6).
-INITIAL_CHARS = 6_000
+INITIAL_CHARS = 2_000
 BATCH = 20
 
 
-def first_shown(messages: list[Message]) -> int:
+def first_shown(messages: list[Message], budget: int = INITIAL_CHARS) -> int:
     """Index of the first message mounted when a conversation opens: the last
-    INITIAL_MESSAGES, or fewer once the newest hold INITIAL_CHARS characters."""
+    INITIAL_MESSAGES, or fewer once the newest hold ``budget`` characters."""
     first = max(0, len(messages) - INITIAL_MESSAGES)
     total = 0
     for index in range(len(messages) - 1, first - 1, -1):
         total += len(messages[index].content)
-        if total >= INITIAL_CHARS:
+        if total >= budget:
             return index
     return first
 
@@ -108,7 +108,8 @@ class Transcript(VerticalScroll):
             await self.remove_children()
             if conv is None:
                 return
-            self._first = first_shown(conv.messages)
+            width, height = self.app.size
+            self._first = first_shown(conv.messages, max(INITIAL_CHARS, width * height))
             views = [
                 self._make_view(m, streaming_id, streaming_text)
                 for m in conv.messages[self._first :]
