@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from aichat_tui.client import errors
 from aichat_tui.client.aichat import Aichat, flatten_prompt
-from aichat_tui.client.chat import ChatClient, ChatRequest
+from aichat_tui.client.chat import (
+    INTERACTIVE_MAX_RETRY_WAIT,
+    INTERACTIVE_RETRIES,
+    ChatClient,
+    ChatRequest,
+    RetryNotice,
+)
 from aichat_tui.client.errmap import parse_retry_after
 from aichat_tui.client.errors import (
     AichatError,
@@ -39,6 +45,8 @@ from aichat_tui.client.sse import ServerSentEvent, SSEDecoder
 from aichat_tui.client.transport import ProxySpec, Timeouts
 
 __all__ = [
+    "INTERACTIVE_MAX_RETRY_WAIT",
+    "INTERACTIVE_RETRIES",
     "Aichat",
     "AichatError",
     "AuthError",
@@ -60,6 +68,7 @@ __all__ = [
     "RateLimitError",
     "ReadTimeout",
     "RequestTimeout",
+    "RetryNotice",
     "SSEDecoder",
     "ServerError",
     "ServerReportedError",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -58,6 +58,15 @@ class ChatRequest:
     model: str = ""
     temperature: float | None = None  # None -> profile default
     top_p: float | None = None
+
+
+# What the app and `ask` use (a library caller opts in with ``retries=``): a person
+# waits at most two retries, each at most MAX_RETRY_WAIT seconds, before seeing the error.
+INTERACTIVE_RETRIES = 2
+INTERACTIVE_MAX_RETRY_WAIT = 20.0
+
+RetryNotice = Callable[[E.AichatError, float, int], None]
+"""Called as ``on_retry(error, wait_seconds, attempt)`` before an automatic retry."""
 
 
 class ChatClient:
@@ -198,12 +207,14 @@ class ChatClient:
         await response.aclose()
 
     async def _open_with_retries(
-        self, http: httpx.AsyncClient, request: ChatRequest
+        self, http: httpx.AsyncClient, request: ChatRequest, on_retry: RetryNotice | None
     ) -> httpx.Response:
         """Open the response; with ``retries`` > 0, answers 429 and 5xx are
         retried (nothing has been shown yet), waiting as the server asks
         (Retry-After) or with exponential backoff and jitter. A requested wait
-        above ``max_retry_wait`` is not attempted: the error is raised."""
+        above ``max_retry_wait`` is not attempted: the error is raised.
+        ``on_retry(error, wait, attempt)`` is told before each wait, so a user
+        is never left looking at a silent pause."""
         attempt = 0
         while True:
             try:
@@ -218,13 +229,18 @@ class ChatClient:
                     raise
                 attempt += 1
                 log.debug("retrying in %.2f s after: %s", wait, exc)
+                if on_retry is not None:
+                    on_retry(exc, wait, attempt)
                 await asyncio.sleep(wait)
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[str]:
+    async def stream(
+        self, request: ChatRequest, *, on_retry: RetryNotice | None = None
+    ) -> AsyncIterator[str]:
         """Yield the reply as text chunks (one request). Raises the documented
-        errors; ``error.partial`` holds the text yielded before a failure."""
+        errors; ``error.partial`` holds the text yielded before a failure.
+        ``on_retry`` hears of each automatic retry (see ``retries``)."""
         http = self._client()
-        response = await self._open_with_retries(http, request)
+        response = await self._open_with_retries(http, request, on_retry)
         ctx = self._context()
         loop = asyncio.get_running_loop()
         partial: list[str] = []

@@ -127,10 +127,20 @@ def _pick_session(args: argparse.Namespace) -> tuple[Any, Conversation | None]:
 
 
 async def _stream(profile: Profile, request: Any, on_text: Any) -> None:
-    from aichat_tui.client import ChatClient
+    from aichat_tui.client import INTERACTIVE_MAX_RETRY_WAIT, INTERACTIVE_RETRIES, ChatClient
 
-    async with ChatClient(profile) as client:
-        async for chunk in client.stream(request):
+    def retrying(error: Exception, wait: float, attempt: int) -> None:
+        text = scrub(one_line(str(error), 160), profile.secrets())
+        print(
+            f"aichat-tui: {text} — retrying in {wait:.0f} s ({attempt}/{INTERACTIVE_RETRIES})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    async with ChatClient(
+        profile, retries=INTERACTIVE_RETRIES, max_retry_wait=INTERACTIVE_MAX_RETRY_WAIT
+    ) as client:
+        async for chunk in client.stream(request, on_retry=retrying):
             if chunk:
                 on_text(chunk)
 

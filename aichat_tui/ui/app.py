@@ -190,12 +190,14 @@ class AichatApp(App[None]):
     def client_for(self, profile: Profile) -> ChatClient:
         """One pooled client per profile (rebuilt when the profile changes)."""
         # Imported on first use: httpx and the client cost ~30 ms of start-up (issue 6).
-        from aichat_tui.client import ChatClient
+        from aichat_tui.client import INTERACTIVE_MAX_RETRY_WAIT, INTERACTIVE_RETRIES, ChatClient
 
         key = repr(profile)
         client = self.clients.get(key)
         if client is None:
-            client = self.clients[key] = ChatClient(profile)
+            client = self.clients[key] = ChatClient(
+                profile, retries=INTERACTIVE_RETRIES, max_retry_wait=INTERACTIVE_MAX_RETRY_WAIT
+            )
         return client
 
     # -- conversations ------------------------------------------------------------------
@@ -293,6 +295,7 @@ class AichatApp(App[None]):
             profile=profile,
             store=self.store,
             on_done=self._reply_done,
+            notify=lambda text: self.notify(text, markup=False, severity="warning"),
         )
         self.replies[conv.id] = controller
         await controller.attach(view)

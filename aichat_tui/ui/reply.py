@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aichat_tui.models import Conversation, Message, Profile
-from aichat_tui.sanitize import StreamSanitizer, scrub
+from aichat_tui.sanitize import StreamSanitizer, one_line, scrub
 from aichat_tui.store import ConversationStore, PartialWriter, StoreError
 from aichat_tui.ui.widgets.message_view import MessageView
 
@@ -46,6 +46,7 @@ class ReplyController:
         profile: Profile,
         store: ConversationStore,
         on_done: Callable[[ReplyController], Awaitable[None]],
+        notify: Callable[[str], object] | None = None,
     ) -> None:
         self.conv = conv
         self.message = message
@@ -53,6 +54,7 @@ class ReplyController:
         self.profile = profile
         self.store = store
         self.on_done = on_done
+        self.notify = notify
         self.raw = ""  # every byte received, saved as is
         self.shown = ""  # the sanitized text widgets display
         self.view: MessageView | None = None
@@ -95,7 +97,7 @@ class ReplyController:
         self._open_sidecar()
         status, error = "complete", None
         try:
-            async for chunk in self.client.stream(request):
+            async for chunk in self.client.stream(request, on_retry=self._retrying):
                 self.raw += chunk
                 self._update_sidecar()
                 await self._show(self._sanitizer.feed(chunk))
@@ -112,6 +114,12 @@ class ReplyController:
         except Exception as exc:  # a bug in a client must not lose the conversation
             status, error = "error", scrub(f"Unexpected error: {exc!r}", self.profile.secrets())
         await self._finish(status, error)
+
+    def _retrying(self, error: Exception, wait: float, attempt: int) -> None:
+        """Say why the reply pauses before an automatic retry (429 / 5xx)."""
+        if self.notify is not None:
+            text = one_line(scrub(str(error), self.profile.secrets()), 160)
+            self.notify(f"{text} — retrying in {wait:.0f} s ({attempt}/{self.client.retries})")
 
     # The sidecar only protects against a crash: when the disk refuses it (full,
     # read-only), the reply streams on without it rather than failing.

@@ -179,6 +179,31 @@ def test_stream_cut_by_the_server_keeps_the_partial_reply(
     assert out.stdout == reply.content + "\n"
 
 
+def test_rate_limit_is_waited_out_with_a_notice(
+    cli: Cli, server: LoopbackServer, openai_profile: Profile
+) -> None:
+    cli.configure(openai_profile)
+    server.push(Behaviour(status=429, headers={"retry-after-ms": "200"}))
+    out = cli.run("ask", "busy?")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == echo_reply([{"content": "busy?"}]) + "\n"
+    assert "HTTP 429" in out.stderr and "retrying in" in out.stderr
+    assert len([r for r in server.requests if r.path.endswith("/chat/completions")]) == 2
+
+
+def test_server_errors_give_up_after_bounded_retries(
+    cli: Cli, server: LoopbackServer, openai_profile: Profile
+) -> None:
+    cli.configure(openai_profile)
+    server.push(Behaviour(status=503, times=3))
+    out = cli.run("ask", "down?")
+    assert out.returncode == 4
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 3 and all("retrying in" in line for line in lines[:2])
+    assert "HTTP 503" in lines[-1] and "Traceback" not in out.stderr
+    assert len([r for r in server.requests if r.path.endswith("/chat/completions")]) == 3
+
+
 def test_closed_stdout_stops_quietly(
     cli: Cli, server: LoopbackServer, openai_profile: Profile
 ) -> None:

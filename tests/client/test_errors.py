@@ -323,6 +323,25 @@ async def test_opt_in_retry_of_server_errors(
     assert len(loopback.requests) == 3
 
 
+async def test_on_retry_hears_each_wait_before_it_happens(
+    loopback: LoopbackServer, profile_openai: Profile
+) -> None:
+    loopback.push(Behaviour(status=429, headers={"retry-after-ms": "20"}))
+    loopback.push(Behaviour(status=502))
+    heard: list[tuple[type, float, int]] = []
+    async with ChatClient(profile_openai, retries=2, max_retry_wait=0.05) as client:
+        chunks = [
+            c
+            async for c in client.stream(
+                request(), on_retry=lambda e, wait, n: heard.append((type(e), wait, n))
+            )
+        ]
+    assert "".join(chunks)
+    assert [(kind, n) for kind, _, n in heard] == [(RateLimitError, 1), (ServerError, 2)]
+    assert heard[0][1] == pytest.approx(0.02)
+    assert 0 < heard[1][1] <= 0.05
+
+
 async def test_opt_in_retry_honours_retry_after(
     loopback: LoopbackServer, profile_openai: Profile
 ) -> None:

@@ -74,19 +74,16 @@ SERVER_FAULTS = {
     # row: (behaviour, text the user must see, partial text kept?)
     "401": (Behaviour(status=401), "rejected the API key (HTTP 401)", False),
     "403": (Behaviour(status=403), "HTTP 403", False),
-    "429 retry-after": (
-        Behaviour(status=429, headers={"retry-after": "7"}),
-        "retry after 7 s",
+    # A wait above the cap is not attempted: the error says how long the server asked for.
+    "429 retry-after above the cap": (
+        Behaviour(status=429, headers={"retry-after": "99999"}),
+        "retry after 99999 s",
         False,
     ),
-    "429 retry-after-ms": (
-        Behaviour(status=429, headers={"retry-after-ms": "1500"}),
-        "retry after 1.5 s",
-        False,
-    ),
-    "500": (Behaviour(status=500), "HTTP 500", False),
-    "502": (Behaviour(status=502), "HTTP 502", False),
-    "503": (Behaviour(status=503), "HTTP 503", False),
+    # 5xx is retried twice with backoff before the error shows (times=3: every try fails).
+    "500": (Behaviour(status=500, times=3), "HTTP 500", False),
+    "502": (Behaviour(status=502, times=3), "HTTP 502", False),
+    "503": (Behaviour(status=503, times=3), "HTTP 503", False),
     "302 to login": (
         Behaviour(status=302, headers={"location": "/login"}, body=b"", content_type="text/html"),
         "redirected",
@@ -124,9 +121,9 @@ async def test_server_fault_in_the_ui(
     app, _ = make_app(app_dirs, profile)
     async with app.run_test(size=(120, 40)) as pilot:
         await fail_then_retry(app, pilot, expected, partial=partial)
-    # no retry loop: one failed request, one retry
+    # bounded: the failed request (and its automatic retries for 5xx), then the user's retry
     chats = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
-    assert len(chats) == 2
+    assert len(chats) == behaviour.times + 1
 
 
 async def test_connection_refused_then_server_comes_up(app_dirs: Paths) -> None:
@@ -376,3 +373,32 @@ async def test_untrusted_tls_certificate_is_shown_never_bypassed(
         assert not [r for r in server.requests if r.path.endswith("/chat/completions")]
     finally:
         await server.stop()
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "requests"),
+    [
+        (Behaviour(status=429, headers={"retry-after-ms": "300"}), 2),
+        (Behaviour(status=429, headers={"retry-after": "1"}), 2),
+        (Behaviour(status=503, times=2), 3),
+    ],
+    ids=["429 retry-after-ms", "429 retry-after seconds", "503 twice"],
+)
+async def test_rate_limit_and_server_errors_are_retried_with_a_notice(
+    behaviour: Behaviour,
+    requests: int,
+    loopback: LoopbackServer,
+    profile_openai: Profile,
+    app_dirs: Paths,
+) -> None:
+    """Faults 44/45: wait as the server asks (or back off), tell the user, then succeed."""
+    loopback.push(behaviour)
+    app, notices = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        await send(pilot, app, "busy server")
+        await wait_until(pilot, lambda: settled(app), timeout=30, what="the retried reply")
+        assert ws.conv.messages[-1].status == "complete"
+    chats = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
+    assert len(chats) == requests
+    assert "retrying in" in notices.text()

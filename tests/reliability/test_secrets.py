@@ -90,7 +90,7 @@ async def test_debug_logs_screen_errors_and_exports_hold_no_secret(
             assert ws.conv.messages[-1].status == "complete"
             # the server echoes the key in an error body; a 500 is shown in the pane
             loopback.push(
-                Behaviour(status=500, body=f'{{"error": {{"message": "bad {API_KEY}"}}}}')
+                Behaviour(status=500, times=3, body=f'{{"error": {{"message": "bad {API_KEY}"}}}}')
             )
             await send(pilot, app, "second")
             await wait_until(pilot, lambda: settled(app))

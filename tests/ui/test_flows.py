@@ -83,7 +83,7 @@ async def test_stop_keeps_partial_marked_interrupted(loopback, profile_openai, a
 
 
 async def test_error_shows_message_and_retry_recovers(loopback, profile_openai, app_dirs):
-    loopback.push(Behaviour(status=500))
+    loopback.push(Behaviour(status=500, times=3))  # the first try and both automatic retries
     app = make_app(app_dirs, profile_openai)
     async with app.run_test(size=(120, 40)) as pilot:
         ws = app.workspace
@@ -178,7 +178,7 @@ async def test_new_prompt_while_streaming_interrupts_the_previous(
 
 
 async def test_only_the_last_failed_reply_offers_retry(loopback, profile_openai, app_dirs):
-    loopback.push(Behaviour(status=500))
+    loopback.push(Behaviour(status=500, times=3))  # the first try and both automatic retries
     app = make_app(app_dirs, profile_openai)
     async with app.run_test(size=(120, 40)) as pilot:
         ws = app.workspace

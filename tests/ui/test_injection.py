@@ -62,7 +62,7 @@ async def test_reply_markup_and_escapes_are_inert(loopback, profile_openai, app_
 
 async def test_error_text_with_markup_is_shown_literally(loopback, profile_openai, app_dirs):
     loopback.push(
-        Behaviour(status=500, body='{"error": {"message": "[/] boom [@click=app.quit]q[/]"}}')
+        Behaviour(status=400, body='{"error": {"message": "[/] boom [@click=app.quit]q[/]"}}')
     )
     app = make_app(app_dirs, profile_openai)
     async with app.run_test(size=(120, 40)) as pilot:
