@@ -8,17 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-
 from aichat_tui.sanitize import strip_control
-
-_PARSER = MarkdownIt("gfm-like")
 
 
 def code_blocks(markdown: str) -> list[str]:
     """The contents of the fenced and indented code blocks in ``markdown``."""
     try:
-        tokens = _PARSER.parse(markdown)
+        from markdown_it import MarkdownIt  # loaded on first use (start-up time)
+
+        tokens = MarkdownIt("gfm-like").parse(markdown)
     except Exception:  # a parser bug must not break copying
         return []
     return [t.content for t in tokens if t.type in ("fence", "code_block")]

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import Markdown
-
 from aichat_tui.models import Conversation, Message
 from aichat_tui.ui.clipboard import copy
 from aichat_tui.ui.screens.link import LinkScreen
@@ -18,6 +16,7 @@ from aichat_tui.ui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.widgets import Markdown
 
 
 class CopyAndLinks:

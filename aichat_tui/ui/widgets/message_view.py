@@ -8,22 +8,23 @@ has passed through strip_control first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
-from textual.widgets import Button, Label, Markdown, Static
-from textual.widgets._markdown import MarkdownBlock
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Button, Label, Static
 
 from aichat_tui.models import Message
 from aichat_tui.sanitize import one_line, strip_control
-from aichat_tui.ui.widgets.compact_markdown import compact_blocks
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownStream
 
 #: Seconds between two growths of a streaming reply's Markdown (about 10 per second).
 STREAM_INTERVAL = 0.1
@@ -40,27 +41,6 @@ def status_text(message: Message, streaming: bool = False) -> str:
     if message.status == "error":
         return "error"
     return ""
-
-
-class ReplyMarkdown(Markdown):
-    """Markdown that says when its initial document is in place.
-
-    Appending before Markdown's own mount-time update has run would be lost
-    (that update replaces the source), so streaming waits for ``ready``.
-    """
-
-    def __init__(self, markdown: str, on_ready: Callable[[], object]) -> None:
-        super().__init__(markdown, open_links=False, classes="body")
-        self._on_ready = on_ready
-
-    def on_mount(self) -> None:
-        # Runs before Markdown._on_mount; call_later lands after it has finished.
-        self.call_later(self._on_ready)
-
-    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
-        # Lists and tables as one widget each: Textual's own blocks cost a widget per
-        # list item part and per table cell, which made long replies slow (issue 6).
-        return compact_blocks(self, super()._parse_markdown(tokens))
 
 
 class MessageView(Vertical, can_focus=True):
@@ -103,6 +83,9 @@ class MessageView(Vertical, can_focus=True):
             )
             yield Label(Content(status_text(self.message, self._streaming)), classes="status")
         if self.message.role == "assistant":
+            # Imported here: Markdown loads with the first reply, not at start-up.
+            from aichat_tui.ui.widgets.reply_markdown import ReplyMarkdown
+
             yield ReplyMarkdown(self._text, self._markdown_ready)
         else:
             yield Static(Content(self._text), classes="body")
@@ -129,11 +112,17 @@ class MessageView(Vertical, can_focus=True):
         self.query_one(".message-header").set_class(self._streaming, "-streaming")
         self.set_class(self.message.status == "error", "-error")
 
+    def _body(self) -> Markdown:
+        """The reply's Markdown widget."""
+        from textual.widgets import Markdown
+
+        return self.query_one(".body", Markdown)
+
     @property
     def text(self) -> str:
         """The displayed (sanitized) text; for a reply, its Markdown source."""
         if self.message.role == "assistant" and self.is_mounted:
-            return self.query_one(".body", Markdown).source
+            return self._body().source
         return self._text
 
     def disallow_retry(self) -> None:
@@ -186,7 +175,8 @@ class MessageView(Vertical, can_focus=True):
             piece = full[self._shown_len :]
             self._shown_len = len(full)
             if self._stream is None:
-                self._stream = Markdown.get_stream(self.query_one(".body", Markdown))
+                body = self._body()
+                self._stream = body.get_stream(body)
             await self._stream.write(piece)
 
     async def release(self) -> None:
