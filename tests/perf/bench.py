@@ -34,9 +34,14 @@ DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 def _section_launch(ctx: Any, quick: bool) -> dict:
     from tests.perf import sections
 
-    hello = sections.launch_hello(ctx)
-    app = sections.launch_app(ctx, ctx.tmp / "launch-data", "launch", [], [])
-    return {"hello": hello, "app": app}
+    app_argv = sections.app_argv(ctx, ctx.tmp / "launch-data")
+    return sections.launch_interleaved(
+        ctx,
+        {
+            "hello": ([sys.executable, sections.HELLO], [sections.HELLO_MARKER], None),
+            "app": (app_argv, [sections.APP_MARKER], sections.app_env(ctx, "launch")),
+        },
+    )
 
 
 def _section_stream(ctx: Any, quick: bool) -> dict:

@@ -56,29 +56,51 @@ def app_env(ctx: Context, name: str) -> dict[str, str]:
     return {"AICHAT_TUI_CONFIG_DIR": str(config)}
 
 
-def launch(
-    ctx: Context,
-    argv: list[str],
-    markers: list[str],
-    env: dict[str, str] | None = None,
-    timeout: float = 60.0,
-) -> dict[str, float]:
-    """Launch ``argv`` runs times; medians of time-to-markers and VmHWM after start."""
-    times, mems = [], []
-    for _ in range(ctx.runs):
-        pane = ctx.tmux.spawn(argv, env=env, cwd=str(ROOT))
-        try:
-            times.append(max(pane.wait_for(m, timeout=timeout) for m in markers))
-            pane.wait_idle(quiet=0.25, timeout=20)
-            mems.append(pane.peak_mib())
-        finally:
-            pane.kill()
+def _launch_once(
+    ctx: Context, argv: list[str], markers: list[str], env: dict[str, str] | None, timeout: float
+) -> tuple[float, float]:
+    """One launch: seconds until every marker is on screen, VmHWM once idle."""
+    pane = ctx.tmux.spawn(argv, env=env, cwd=str(ROOT))
+    try:
+        seconds = max(pane.wait_for(m, timeout=timeout) for m in markers)
+        pane.wait_idle(quiet=0.25, timeout=20)
+        return seconds, pane.peak_mib()
+    finally:
+        pane.kill()
+
+
+def _summary(runs: list[tuple[float, float]]) -> dict:
+    times = [t for t, _ in runs]
+    mems = [m for _, m in runs]
     return {
         "s": statistics.median(times),
         "mib": statistics.median(mems),
         "s_all": times,
         "mib_all": mems,
     }
+
+
+def launch(
+    ctx: Context,
+    argv: list[str],
+    markers: list[str],
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> dict:
+    """Launch ``argv`` runs times; medians of time-to-markers and VmHWM after start."""
+    return _summary([_launch_once(ctx, argv, markers, env, timeout) for _ in range(ctx.runs)])
+
+
+def launch_interleaved(
+    ctx: Context, programs: dict[str, tuple[list[str], list[str], dict[str, str] | None]]
+) -> dict[str, dict]:
+    """Like ``launch`` for several programs, alternating them run by run so that a
+    busy moment of the machine weighs on all of them alike (fair ratios)."""
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in programs}
+    for _ in range(ctx.runs):
+        for name, (argv, markers, env) in programs.items():
+            runs[name].append(_launch_once(ctx, argv, markers, env, 60.0))
+    return {name: _summary(found) for name, found in runs.items()}
 
 
 def launch_hello(ctx: Context) -> dict[str, float]:
