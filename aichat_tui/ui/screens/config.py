@@ -21,11 +21,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from aichat_tui.client import AichatError, ChatClient
+from aichat_tui.client import ChatClient
 from aichat_tui.models import Profile, Settings
 from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.ui.screens.config_fields import ProfileFields
-from aichat_tui.ui.screens.config_form import build_profile
+from aichat_tui.ui.screens.config_form import build_profile, describe_error, fetch_models
 
 if TYPE_CHECKING:
     from aichat_tui.store import Paths
@@ -323,30 +323,22 @@ class ConfigScreen(ModalScreen[Settings | None]):
             async with ChatClient(profile) as client:
                 summary = await client.test_connection()
         except Exception as error:  # every failure is shown, none crashes the screen
-            self._status(f"✗ {self._describe(error, profile)}", error=True)
+            self._status(f"✗ {describe_error(error, profile)}", error=True)
         else:
             self._status(f"✓ {one_line(scrub(summary, profile.secrets()), 300)}", ok=True)
 
     @work(exclusive=True, group="config-models")
     async def _run_models(self, profile: Profile, for_profile: str) -> None:
         try:
-            async with ChatClient(profile) as client:
-                models = await client.list_models()
+            models = await fetch_models(profile)
         except Exception as error:  # shown inline: the model can still be typed
             if self._current == for_profile:
-                self.fields.set_models([], f"No model list: {self._describe(error, profile)}")
+                self.fields.set_models([], f"No model list: {describe_error(error, profile)}")
             return
         if self._current != for_profile:
             return  # the user moved on to another profile meanwhile
-        models = sorted({one_line(model, 200) for model in models if model})
         host = urlsplit(profile.base_url).netloc
         if models:
             self.fields.set_models(models, f"{len(models)} models offered by {host}.")
         else:
             self.fields.set_models([], f"{host} offers no model list; type a model name.")
-
-    @staticmethod
-    def _describe(error: BaseException, profile: Profile) -> str:
-        """A one-line message for ``error`` with every secret of ``profile`` masked."""
-        text = str(error) if isinstance(error, AichatError) else f"{type(error).__name__}: {error}"
-        return one_line(scrub(text, profile.secrets()), 300)

@@ -14,17 +14,41 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from aichat_tui.models import BACKEND_KINDS, Profile
+from aichat_tui.sanitize import one_line, scrub
 
 __all__ = [
     "PROXY_SCHEMES",
     "ProfileForm",
     "build_profile",
+    "describe_error",
+    "fetch_models",
     "form_from_profile",
     "format_number",
     "split_proxy",
 ]
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def describe_error(error: BaseException, profile: Profile, limit: int = 300) -> str:
+    """One line for the user: the client's own message for its errors, else the
+    exception's type and text; every secret of ``profile`` masked."""
+    from aichat_tui.client import AichatError
+
+    text = str(error) if isinstance(error, AichatError) else f"{type(error).__name__}: {error}"
+    return one_line(scrub(text, profile.secrets()), limit)
+
+
+async def fetch_models(profile: Profile) -> list[str]:
+    """The model names ``profile``'s server offers, cleaned for display and sorted.
+    Raises whatever the client raises (shown with :func:`describe_error`)."""
+    from aichat_tui.client import ChatClient
+
+    async with ChatClient(profile) as client:
+        models = await client.list_models()
+    return sorted({one_line(model, 200) for model in models if model})
+
+
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

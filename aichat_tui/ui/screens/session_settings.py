@@ -22,10 +22,9 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from aichat_tui.client import AichatError, ChatClient
 from aichat_tui.models import Conversation, Settings
-from aichat_tui.sanitize import one_line, scrub
-from aichat_tui.ui.screens.config_form import format_number
+from aichat_tui.sanitize import one_line
+from aichat_tui.ui.screens.config_form import describe_error, fetch_models, format_number
 
 __all__ = ["SessionSettingsScreen"]
 
@@ -184,13 +183,10 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
     async def _load_models(self, profile: Any) -> None:
         note = self.query_one("#s-note", Static)
         try:
-            async with ChatClient(profile) as client:
-                models = await client.list_models()
+            models = await fetch_models(profile)
         except Exception as error:  # inline: the model can still be typed by hand
-            text = str(error) if isinstance(error, AichatError) else type(error).__name__
-            note.update(Content(f"No model list: {one_line(scrub(text, profile.secrets()))}"))
+            note.update(Content(f"No model list: {describe_error(error, profile, 200)}"))
             return
-        models = sorted({one_line(m, 200) for m in models if m})
         self.query_one("#s-model", Input).suggester = SuggestFromList(models, case_sensitive=False)
         shown = ", ".join(models[:8]) + (" …" if len(models) > 8 else "")
         note.update(Content(f"{len(models)} models: {shown}" if models else "No model list."))
