@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +54,11 @@ def make_app(
 def launch(paths: Any, settings: Settings, **options: Any) -> int:
     """Run the Textual app until it exits; its return code becomes ours."""
     app = make_app(paths, settings, **options)
+    if not gc.isenabled():  # paused by cli.main() for start-up (issue 6)
+        # What start-up made lives as long as the app: moved out of the collector's
+        # sight, so that resuming it does not start with a scan of all of it.
+        gc.freeze()
+        gc.enable()
     app.run()
     return int(app.return_code or 0)
 
