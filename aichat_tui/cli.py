@@ -42,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, then the subcommands."""
-    from aichat_tui.commands import ask, sessions, transfer
+    from aichat_tui.commands import parsers
 
     parser = _Parser(
         prog=PROG,
@@ -77,9 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_endpoint_options(endpoint, nested=True)
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    ask.add_parser(sub, [location, endpoint])
-    sessions.add_parser(sub, [location])
-    transfer.add_parsers(sub, [location])
+    parsers.add_ask(sub, [location, endpoint])
+    parsers.add_sessions(sub, [location])
+    parsers.add_transfer(sub, [location])
     return parser
 
 

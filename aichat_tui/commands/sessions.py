@@ -200,38 +200,3 @@ def cmd_search(args: argparse.Namespace) -> int:
             f"  — {one_line(h.snippet, 120)}"
         )
     return 0
-
-
-def add_parser(sub: Any, common: list[argparse.ArgumentParser]) -> None:
-    """Register ``sessions`` and its subcommands."""
-    p = sub.add_parser(
-        "sessions",
-        parents=common,
-        help="list, show, rename, delete, restore and search stored sessions",
-        description="Work with the sessions the workspace shows. Session IDs "
-        "may be shortened to any unique prefix.",
-    )
-    ss = p.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
-    lp = ss.add_parser("list", parents=common, help="list sessions, newest first")
-    lp.add_argument("--json", action="store_true", help="print JSON")
-    lp.add_argument("-n", "--limit", type=int, metavar="N", help="show at most N sessions")
-    lp.set_defaults(func=cmd_list)
-    sp = ss.add_parser("show", parents=common, help="print a session's transcript")
-    sp.add_argument("id", metavar="ID")
-    sp.add_argument("--json", action="store_true", help="print this tool's JSON export")
-    sp.set_defaults(func=cmd_show)
-    rp = ss.add_parser("rename", parents=common, help="change a session's title")
-    rp.add_argument("id", metavar="ID")
-    rp.add_argument("title", metavar="TITLE", nargs="+")
-    rp.set_defaults(func=cmd_rename)
-    dp = ss.add_parser("delete", parents=common, help="move a session to the trash")
-    dp.add_argument("id", metavar="ID")
-    dp.set_defaults(func=cmd_delete)
-    op = ss.add_parser("restore", parents=common, help="bring a session back from the trash")
-    op.add_argument("id", metavar="ID")
-    op.set_defaults(func=cmd_restore)
-    qp = ss.add_parser("search", parents=common, help="search titles and messages")
-    qp.add_argument("query", metavar="QUERY", nargs="+")
-    qp.add_argument("--json", action="store_true", help="print JSON")
-    qp.add_argument("-n", "--limit", type=int, metavar="N", help="at most N hits (default 50)")
-    qp.set_defaults(func=cmd_search)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from aichat_tui.commands import EXIT_FAILURE, EXIT_USAGE, CliError
 from aichat_tui.commands.sessions import ID_WIDTH, open_store, resolve_id, trashed_ids
@@ -56,30 +55,3 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"aichat-tui: note: {one_line(note, 300)}", file=sys.stderr)
     print(f"{kind}: {report.imported} imported, {report.updated} updated, {report.skipped} skipped")
     return 0
-
-
-def add_parsers(sub: Any, common: list[argparse.ArgumentParser]) -> None:
-    """Register ``export`` and ``import``."""
-    ep = sub.add_parser(
-        "export",
-        parents=common,
-        help="export a session as Markdown or JSON",
-        description="Export one session. JSON exports can be imported again; "
-        "neither format contains cookies, keys or proxy credentials.",
-    )
-    ep.add_argument("id", metavar="ID", help="session id (any unique prefix)")
-    ep.add_argument(
-        "-f", "--format", choices=("md", "json"), default="md", help="output format (default: md)"
-    )
-    ep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    ep.set_defaults(func=cmd_export)
-    ip = sub.add_parser(
-        "import",
-        parents=common,
-        help="import a ChatGPT export or an aichat-tui JSON export",
-        description="Import conversations from a ChatGPT data export (conversations.json, or "
-        "the export zip) or from `aichat-tui export --format json`. Running it again with "
-        "the same file changes nothing; a newer export adds only the new messages.",
-    )
-    ip.add_argument("file", metavar="FILE")
-    ip.set_defaults(func=cmd_import)
