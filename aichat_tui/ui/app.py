@@ -27,12 +27,12 @@ from aichat_tui.store import (
     save_settings,
 )
 from aichat_tui.ui.commands import SessionProvider
-from aichat_tui.ui.reply import ReplyController
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
 from aichat_tui.ui.widgets.message_view import MessageView
 
 if TYPE_CHECKING:
     from aichat_tui.client import ChatClient
+    from aichat_tui.ui.reply import ReplyController
 
 DEFAULT_TITLE = "New chat"
 FALLBACK_THEME = "textual-dark"
@@ -307,6 +307,8 @@ class AichatApp(App[None]):
         self, conv: Conversation, reply: Message, view: MessageView | None
     ) -> ReplyController:
         """Start streaming ``reply`` in its own worker group."""
+        from aichat_tui.ui.reply import ReplyController  # with the first reply (issue 6)
+
         profile = self.profile_for(conv)
         assert profile is not None, "callers check for a profile first"
         controller = ReplyController(

@@ -21,8 +21,6 @@ from textual.widgets import Footer, Label, Static
 from aichat_tui.models import Conversation, Message
 from aichat_tui.sanitize import one_line
 from aichat_tui.store import StoreError
-from aichat_tui.ui.screens.confirm import ConfirmScreen
-from aichat_tui.ui.screens.prompt import PromptScreen
 from aichat_tui.ui.screens.workspace_copy import CopyAndLinks
 from aichat_tui.ui.widgets.composer import Composer
 from aichat_tui.ui.widgets.message_view import MessageView
@@ -215,6 +213,8 @@ class WorkspaceScreen(CopyAndLinks, Screen[None]):
                 self._show_title()
                 self.refresh_sessions()
 
+        from aichat_tui.ui.screens.prompt import PromptScreen  # on use (issue 6)
+
         self.app.push_screen(PromptScreen("Rename session", one_line(conv.title, 200)), done)
 
     @on(SessionList.DeleteRequested)
@@ -246,6 +246,8 @@ class WorkspaceScreen(CopyAndLinks, Screen[None]):
                 await self.open_session(remaining[0].id if remaining else None)
             else:
                 self.refresh_sessions()
+
+        from aichat_tui.ui.screens.confirm import ConfirmScreen  # on use (issue 6)
 
         body = f"Delete “{title}”? It is moved to the trash folder."
         self.app.push_screen(ConfirmScreen("Delete session", body, yes="Delete"), done)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aichat_tui.models import Conversation, Message
-from aichat_tui.ui.clipboard import copy
-from aichat_tui.ui.screens.link import LinkScreen
 from aichat_tui.ui.text import check_link, code_blocks
 from aichat_tui.ui.widgets.transcript import Transcript
 
@@ -36,6 +34,9 @@ class CopyAndLinks:
         )
 
     def _copy(self, text: str, what: str) -> None:
+        # Imported on use, like the link dialog: not needed for the first frame (issue 6).
+        from aichat_tui.ui.clipboard import copy
+
         copied = copy(self.app, text)
         self.app.notify(f"Copied {what} ({len(copied)} characters).", markup=False)
 
@@ -81,5 +82,7 @@ class CopyAndLinks:
         def done(open_it: bool | None) -> None:
             if open_it and refusal is None:
                 self.app.open_url(target)
+
+        from aichat_tui.ui.screens.link import LinkScreen
 
         self.app.push_screen(LinkScreen(target, refusal), done)
