@@ -21,6 +21,7 @@ import stat
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aichat_tui.models import Conversation, ConversationSummary, new_id, utcnow
 from aichat_tui.store import schema
@@ -37,8 +38,10 @@ from aichat_tui.store.lock import FileLock
 from aichat_tui.store.merge import META_FIELDS, merge_into
 from aichat_tui.store.partial import PartialWriter, find_orphans, fold_in
 from aichat_tui.store.paths import Paths
-from aichat_tui.store.search import SearchHit, search_conversations
 from aichat_tui.store.trash import Trash, TrashEntry
+
+if TYPE_CHECKING:
+    from aichat_tui.store.search import SearchHit
 
 FILE_SIZE_LIMIT = 64 * 1024 * 1024
 
@@ -373,6 +376,8 @@ class ConversationStore:
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Case-insensitive substring search over titles and message text."""
+        from aichat_tui.store.search import search_conversations  # on use (issue 6)
+
         return search_conversations(self, query, limit)
 
     def partial_writer(self, conv_id: str, message_id: str) -> PartialWriter:
