@@ -147,9 +147,13 @@ class AichatApp(App[None]):
         """
         if name == self.theme:
             return
-        queued = len(self._next_callbacks)
+        callbacks = getattr(self, "_next_callbacks", None)
+        if not isinstance(callbacks, list) or not hasattr(self.stylesheet, "set_variables"):
+            self.theme = name  # another Textual: the plain way, one extra parse
+            return
+        queued = len(callbacks)
         self.theme = name
-        del self._next_callbacks[queued:]  # refresh_css and the theme signal's publish
+        del callbacks[queued:]  # refresh_css and the theme signal's publish
         self.stylesheet.set_variables(self.get_css_variables())
 
     async def action_quit(self) -> None:
