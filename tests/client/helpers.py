@@ -55,9 +55,10 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> None
 
 
 @contextlib.contextmanager
-def pproxy(scheme: str, auth: str | None = None) -> Iterator[int]:
-    """Run ``python -m pproxy -l scheme://127.0.0.1:PORT[#user:pass]``; yield PORT."""
-    port = free_port()
+def pproxy(scheme: str, auth: str | None = None, port: int | None = None) -> Iterator[int]:
+    """Run ``python -m pproxy -l scheme://127.0.0.1:PORT[#user:pass]``; yield PORT
+    (a free one unless ``port`` is given)."""
+    port = port or free_port()
     listen = f"{scheme}://127.0.0.1:{port}" + (f"#{auth}" if auth else "")
     proc = subprocess.Popen(
         [sys.executable, "-m", "pproxy", "-l", listen, "--auth", "0"],

@@ -179,7 +179,7 @@ async def test_dead_proxy_then_proxy_comes_up(
     with contextlib.ExitStack() as stack:
 
         async def clear() -> None:
-            await asyncio.to_thread(stack.enter_context, pproxy_on(scheme, port))
+            await asyncio.to_thread(stack.enter_context, pproxy(scheme, port=port))
 
         async with app.run_test(size=(120, 40)) as pilot:
             # the message names the proxy, not the API server
@@ -190,31 +190,6 @@ async def test_dead_proxy_then_proxy_comes_up(
                 partial=False,
                 clear=clear,
             )
-
-
-def pproxy_on(scheme: str, port: int, auth: str | None = None):
-    """A real pproxy on a given port (started when entered)."""
-    import subprocess
-    import sys
-
-    from tests.client.helpers import _wait_port
-
-    @contextlib.contextmanager
-    def run():
-        listen = f"{scheme}://127.0.0.1:{port}" + (f"#{auth}" if auth else "")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pproxy", "-l", listen, "--auth", "0"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_port(port, proc)
-            yield port
-        finally:
-            proc.terminate()
-            proc.wait(5)
-
-    return run()
 
 
 @pytest.mark.parametrize("scheme", ["http", "socks5"])
