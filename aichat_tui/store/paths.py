@@ -87,6 +87,11 @@ class Paths:
         """The sidebar index: a rebuildable cache of titles, times and counts."""
         return self.data_dir / "index.json"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Rebuildable JSON copies of parsed conversations (``<id>.json``)."""
+        return self.data_dir / "cache"
+
     def ensure(self) -> None:
         """Create every folder (mode 0700 for new ones; the config folder is
         tightened to 0700 because config.toml holds secrets)."""

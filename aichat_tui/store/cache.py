@@ -1,0 +1,183 @@
+"""Parsed conversations cached in ``cache/<id>.json`` (issue 6).
+
+Parsing a 2,000-message TOML file (~4 MB) is the largest part of opening it;
+reading the same document as JSON is several times faster. Like the index this
+is a cache, never the truth: each file records the stamp (inode, mtime_ns, size)
+of the TOML version it was made from, and is used only while the TOML file still
+has exactly that stamp. Any other version, a hand edit included, is parsed from
+the TOML file (so a broken file is still detected and quarantined). A missing,
+corrupt or unreadable cache file is ignored and rewritten; a failed cache write
+never fails a load or a save. The cache holds nothing that is not in the TOML
+file (no secrets) and is never executed: plain JSON, checked on reading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aichat_tui.models import MESSAGE_STATUSES, ROLES, Conversation, Message
+from aichat_tui.store.atomic import atomic_write
+from aichat_tui.store.errors import SaveError
+from aichat_tui.store.index import Stamp
+from aichat_tui.store.toml_codec import aware, fix_surrogates
+
+CACHE_VERSION = 1
+_FLOAT_WORDS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+class _Bad(Exception):
+    """Internal: a cache file that does not hold what this module writes."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Bad("not a string")
+    return value
+
+
+def _opt_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _float(value: Any) -> float | None:
+    """Floats as the TOML file reads back (NaN/inf as words: JSON has none)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value not in _FLOAT_WORDS:
+            raise _Bad("not a number")
+        return _FLOAT_WORDS[value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad("not a number")
+    return float(value)
+
+
+def _float_out(value: float | None) -> float | str | None:
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _time(value: Any) -> datetime:
+    return aware(datetime.fromisoformat(_text(value)))
+
+
+def encode(conv: Conversation) -> dict[str, Any]:
+    """The cache body for ``conv``, normalised exactly as its TOML file reads
+    back (lone surrogates as U+FFFD, naive times as UTC, numbers as floats)."""
+    return {
+        "title": fix_surrogates(conv.title),
+        "created": aware(conv.created).isoformat(),
+        "updated": aware(conv.updated).isoformat(),
+        "profile": None if conv.profile is None else fix_surrogates(conv.profile),
+        "model": None if conv.model is None else fix_surrogates(conv.model),
+        "temperature": _float_out(conv.temperature),
+        "top_p": _float_out(conv.top_p),
+        "system_prompt": fix_surrogates(conv.system_prompt),
+        "messages": [
+            [
+                fix_surrogates(m.id),
+                m.role,
+                aware(m.time).isoformat(),
+                m.status,
+                None if m.error is None else fix_surrogates(m.error),
+                fix_surrogates(m.content),
+            ]
+            for m in conv.messages
+        ],
+    }
+
+
+def decode(conv_id: str, body: dict[str, Any]) -> Conversation:
+    """A Conversation from a cache body (raises _Bad, or ValueError/TypeError/
+    KeyError for a malformed one)."""
+    conv = Conversation(
+        id=conv_id,
+        title=_text(body["title"]),
+        created=_time(body["created"]),
+        updated=_time(body["updated"]),
+        profile=_opt_text(body["profile"]),
+        model=_opt_text(body["model"]),
+        temperature=_float(body["temperature"]),
+        top_p=_float(body["top_p"]),
+        system_prompt=_text(body["system_prompt"]),
+    )
+    messages: list[Message] = []
+    for raw in body["messages"]:
+        message_id, role, when, status, error, content = raw
+        if role not in ROLES or (status is not None and status not in MESSAGE_STATUSES):
+            raise _Bad("unknown role or status")
+        messages.append(
+            Message(
+                role=role,
+                content=_text(content),
+                time=_time(when),
+                status=status,
+                error=_opt_text(error),
+                id=_text(message_id),
+            )
+        )
+    conv.messages = messages
+    return conv
+
+
+class ConversationCache:
+    """``cache/<id>.json`` files: :meth:`get` by stamp, :meth:`put`, :meth:`drop`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.hits = 0  # loads answered from the cache (the tests count these)
+
+    def _file(self, conv_id: str) -> Path:
+        return self.folder / f"{conv_id}.json"
+
+    def get(self, conv_id: str, stamp: Stamp) -> Conversation | None:
+        """The cached conversation if it was made from the TOML version ``stamp``."""
+        try:
+            with open(self._file(conv_id), "rb") as handle:
+                raw = json.loads(handle.read())
+            if raw["version"] != CACHE_VERSION or [int(x) for x in raw["stamp"]] != list(stamp):
+                return None
+            conv = decode(conv_id, raw["conversation"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, _Bad):
+            return None  # missing or corrupt: parsed from the TOML file and rewritten
+        self.hits += 1
+        return conv
+
+    def put(self, conv_id: str, stamp: Stamp, conv: Conversation) -> None:
+        """Record ``conv`` as the content of the TOML version ``stamp`` (best effort)."""
+        body = {"version": CACHE_VERSION, "stamp": list(stamp), "conversation": encode(conv)}
+        try:
+            self.folder.mkdir(mode=0o700, exist_ok=True)
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            # rebuildable: a torn file after a power loss fails its check and is rebuilt
+            atomic_write(self._file(conv_id), data, durable=False)
+        except (OSError, SaveError, ValueError, TypeError):
+            self.drop(conv_id)  # never leave an older version behind a failed write
+
+    def drop(self, conv_id: str) -> None:
+        """Forget a conversation's cache file (deleted, trashed or failed to load)."""
+        with contextlib.suppress(OSError):
+            os.unlink(self._file(conv_id))
+
+    def keep_only(self, conv_ids: set[str]) -> None:
+        """Remove cache files of conversations that no longer exist."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".json") and name[: -len(".json")] not in conv_ids:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / name)
