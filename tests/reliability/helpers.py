@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from aichat_tui.models import Conversation
-from aichat_tui.store import ConversationStore, Paths
+from aichat_tui.models import Conversation, Profile, Settings
+from aichat_tui.store import ConversationStore, Paths, save_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -230,3 +230,16 @@ def fill(folder: Path) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+def save_work_profile(paths: Paths, **fields: object) -> tuple[Profile, Settings]:
+    """Save a profile named "work" as the default in ``paths``' config.toml.
+
+    Defaults: an ``openai`` profile, model "m", no proxy; ``fields`` override them.
+    """
+    values: dict[str, object] = {"kind": "openai", "model": "m", "proxy": ""}
+    values.update(fields)
+    profile = Profile(name="work", **values)  # type: ignore[arg-type]
+    settings = Settings(profiles={"work": profile}, default_profile="work")
+    save_settings(paths, settings)
+    return profile, settings

@@ -9,10 +9,11 @@ import os
 
 from aichat_tui.loopback import LoopbackServer
 from aichat_tui.models import Message, Profile, Settings
-from aichat_tui.store import ConversationStore, Paths, save_settings
+from aichat_tui.store import ConversationStore, Paths
 from aichat_tui.store.conversations import FILE_SIZE_LIMIT
 from aichat_tui.ui.app import AichatApp
 
+from .helpers import save_work_profile
 from .uihelpers import make_app, send, settled, wait_until
 
 GOOD_ID = "a" * 32
@@ -89,15 +90,7 @@ async def test_damaged_conversations_are_reported_moved_aside_and_the_rest_works
 async def test_broken_config_is_never_overwritten_by_the_app(
     app_dirs: Paths, loopback: LoopbackServer
 ) -> None:
-    profile = Profile(
-        name="work",
-        kind="openai",
-        base_url=loopback.openai_url,
-        model="m",
-        api_key="sk-keep-me",
-        proxy="",
-    )
-    save_settings(app_dirs, Settings(profiles={"work": profile}, default_profile="work"))
+    save_work_profile(app_dirs, base_url=loopback.openai_url, api_key="sk-keep-me")
     text = app_dirs.config_file.read_text()
     broken = text.replace("[profiles.work]", "[profiles.work\n", 1) + "theme = 'x\n"
     app_dirs.config_file.write_text(broken)

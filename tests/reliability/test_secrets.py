@@ -21,11 +21,11 @@ from urllib.parse import quote
 import pytest
 
 from aichat_tui.loopback import Behaviour, LoopbackServer
-from aichat_tui.models import Profile, Settings
-from aichat_tui.store import ConversationStore, Paths, save_settings, to_json, to_markdown
+from aichat_tui.models import Profile
+from aichat_tui.store import ConversationStore, Paths, to_json, to_markdown
 from tests.client.helpers import free_port, pproxy
 
-from .helpers import ROOT, PtyApp, clean_env, poll
+from .helpers import ROOT, PtyApp, clean_env, poll, save_work_profile
 from .uihelpers import make_app, send, settled, wait_until
 
 API_KEY = "sk-live-SECRETKEY0123456789"
@@ -150,17 +150,9 @@ async def test_cookie_rejected_by_the_server_is_not_echoed(
 async def test_files_are_private_after_the_app_ran(
     app_dirs: Paths, loopback: LoopbackServer
 ) -> None:
-    profile = Profile(
-        name="work",
-        kind="openai",
-        base_url=loopback.openai_url,
-        model="m",
-        api_key=API_KEY,
-        timeout=10.0,
-        proxy="",
+    profile, settings = save_work_profile(
+        app_dirs, base_url=loopback.openai_url, api_key=API_KEY, timeout=10.0
     )
-    settings = Settings(profiles={"work": profile}, default_profile="work")
-    save_settings(app_dirs, settings)
     loopback.push(Behaviour(text="slow " * 100, chunk_delay=0.01))
     app, _ = make_app(app_dirs, profile)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -186,15 +178,7 @@ async def test_files_are_private_after_the_app_ran(
 async def test_world_readable_config_is_warned_about(
     app_dirs: Paths, loopback: LoopbackServer
 ) -> None:
-    profile = Profile(
-        name="work",
-        kind="openai",
-        base_url=loopback.openai_url,
-        model="m",
-        api_key=API_KEY,
-        proxy="",
-    )
-    save_settings(app_dirs, Settings(profiles={"work": profile}, default_profile="work"))
+    save_work_profile(app_dirs, base_url=loopback.openai_url, api_key=API_KEY)
     os.chmod(app_dirs.config_file, 0o644)
     from aichat_tui.ui.app import AichatApp
 
@@ -246,16 +230,14 @@ def test_crash_output_of_the_app_has_no_secrets(tmp_path: Path) -> None:
     paths = Paths.resolve(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
     paths.ensure()
     proxy = f"socks5://alice:{quote(PROXY_PASSWORD, safe='')}@127.0.0.1:1080"
-    profile = Profile(
-        name="work",
+    save_work_profile(
+        paths,
         kind="aichat",
         base_url="http://127.0.0.1:9/",
-        model="m",
         api_key=API_KEY,
         cookies={"sid": COOKIE},
         proxy=proxy,
     )
-    save_settings(paths, Settings(profiles={"work": profile}, default_profile="work"))
     app = PtyApp(
         ["--config-dir", str(paths.config_dir), "--data-dir", str(paths.data_dir)],
         module="tests.reliability.crash_app",
@@ -279,15 +261,15 @@ async def test_config_screen_of_the_real_app_never_shows_or_copies_secrets(
     from textual.widgets import Input
 
     proxy = f"socks5://alice:{quote(PROXY_PASSWORD, safe='')}@127.0.0.1:1080"
-    profile = Profile(
-        name="work",
+    save_work_profile(
+        app_dirs,
         kind="aichat",
         base_url=loopback.url,
+        model="",
         api_key=API_KEY,
         cookies={"sid": COOKIE},
         proxy=proxy,
     )
-    save_settings(app_dirs, Settings(profiles={"work": profile}, default_profile="work"))
     from aichat_tui.ui.app import AichatApp
 
     app = AichatApp(paths=app_dirs)  # loads config.toml itself, secrets included
