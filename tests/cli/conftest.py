@@ -4,6 +4,7 @@ data folders behind the environment overrides, and a runner for ``python -m aich
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import subprocess
@@ -158,3 +159,27 @@ def read_until(
                 raise AssertionError(f"stdout closed early; got: {data!r}")
             data += piece
     return data
+
+
+def ui_modules_after(cli: Cli, *argvs: list[str]) -> tuple[list[int], list[str], str]:
+    """Run ``main(argv)`` for each argv in one fresh interpreter (stdin closed);
+    return their exit codes, the Textual/Rich modules that ended up imported, and
+    what they printed on stdout."""
+    code = (
+        "import json, sys\n"
+        "from aichat_tui.cli import main\n"
+        f"codes = [main(argv) for argv in {argvs!r}]\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(json.dumps([codes, bad]), file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=cli.env,
+        cwd=ROOT,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    codes, bad = json.loads(out.stderr.strip().splitlines()[-1])
+    return codes, bad, out.stdout

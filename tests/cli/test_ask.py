@@ -6,13 +6,11 @@ import dataclasses
 import json
 import signal
 import socket
-import subprocess
-import sys
 import time
 
 from aichat_tui.loopback import Behaviour, LoopbackServer
 from aichat_tui.models import Profile
-from tests.cli.conftest import ROOT, Cli, echo_reply, read_until
+from tests.cli.conftest import Cli, echo_reply, read_until, ui_modules_after
 
 
 def assert_one_error_line(stderr: str) -> str:
@@ -348,22 +346,8 @@ def test_ask_never_imports_textual(
     server: LoopbackServer, openai_profile: Profile, cli: Cli
 ) -> None:
     cli.configure(openai_profile)
-    code = (
-        "import sys\n"
-        "from aichat_tui.cli import main\n"
-        "rc = main(['ask', '--no-stdin', 'hi'])\n"
-        "rc2 = main(['sessions', 'list', '--json'])\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
-        "print(rc, rc2, ','.join(bad), file=sys.stderr)\n"
+    codes, bad, stdout = ui_modules_after(
+        cli, ["ask", "--no-stdin", "hi"], ["sessions", "list", "--json"]
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=cli.env,
-        cwd=ROOT,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-    )
-    assert out.stderr.strip().splitlines()[-1] == "0 0", out.stderr
-    assert json.loads(out.stdout[out.stdout.index("[") :]) == []
+    assert (codes, bad) == ([0, 0], [])
+    assert json.loads(stdout[stdout.index("[") :]) == []

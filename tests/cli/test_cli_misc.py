@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from aichat_tui.cli import main
 from aichat_tui.commands.workspace import demo_environment, make_app
-from tests.cli.conftest import ROOT, Cli
+from tests.cli.conftest import Cli, ui_modules_after
 from tests.cli.test_ask import assert_one_error_line
 
 COMMANDS = [
@@ -76,22 +74,8 @@ def test_workspace_options_are_checked_before_textual_starts(cli: Cli) -> None:
 
 
 def test_subcommands_do_not_import_textual(cli: Cli) -> None:
-    code = (
-        "import sys\n"
-        "from aichat_tui.cli import main\n"
-        "codes = [main(['sessions', 'list', '--json']), main(['export', 'x'])]\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
-        "print(codes, bad)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=cli.env,
-        cwd=ROOT,
-        timeout=30,
-    )
-    assert out.stdout.strip().splitlines()[-1] == "[0, 2] []", out.stdout + out.stderr
+    codes, bad, _ = ui_modules_after(cli, ["sessions", "list", "--json"], ["export", "x"])
+    assert (codes, bad) == ([0, 2], [])
 
 
 async def test_demo_environment_serves_both_protocols_and_leaves_nothing(
