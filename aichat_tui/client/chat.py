@@ -28,8 +28,8 @@ import httpx
 from aichat_tui.client import aichat as aichat_backend
 from aichat_tui.client import errors as E
 from aichat_tui.client import openai as openai_backend
+from aichat_tui.client.decoders import SurrogateJoiner, sniff_parser
 from aichat_tui.client.errmap import ErrorContext
-from aichat_tui.client.parsers import SurrogateJoiner, sniff_parser
 from aichat_tui.client.transport import (
     ProxySpec,
     Timeouts,

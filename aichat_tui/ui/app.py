@@ -26,7 +26,7 @@ from aichat_tui.store import (
     load_settings,
     save_settings,
 )
-from aichat_tui.ui.commands import SessionProvider
+from aichat_tui.ui.palette import SessionProvider
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
 from aichat_tui.ui.widgets.message_view import MessageView
 

@@ -12,7 +12,7 @@ import pytest
 
 from aichat_tui.client import ChatClient
 from aichat_tui.loopback import Behaviour, LoopbackServer
-from aichat_tui.loopback_replies import DEMO_REPLIES, demo_reply, sized_reply
+from aichat_tui.loopback.replies import DEMO_REPLIES, demo_reply, sized_reply
 from aichat_tui.models import Profile
 from tests.client.helpers import collect, free_port, request
 

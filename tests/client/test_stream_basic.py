@@ -6,7 +6,7 @@ import pytest
 
 from aichat_tui.client import ChatClient, ChatRequest
 from aichat_tui.loopback import Behaviour, LoopbackServer
-from aichat_tui.loopback_replies import demo_reply
+from aichat_tui.loopback.replies import demo_reply
 from aichat_tui.models import Profile
 from tests.client.helpers import collect, request
 

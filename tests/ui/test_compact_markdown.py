@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBulletList, MarkdownFence
 
-from aichat_tui.ui.widgets.compact_markdown import CompactList, CompactTable, compact_blocks
+from aichat_tui.ui.widgets.markdown.compact import CompactList, CompactTable, compact_blocks
 
 from .helpers import wait_until
 

@@ -84,7 +84,7 @@ class MessageView(Vertical, can_focus=True):
             yield Label(Content(status_text(self.message, self._streaming)), classes="status")
         if self.message.role == "assistant":
             # Imported here: Markdown loads with the first reply, not at start-up.
-            from aichat_tui.ui.widgets.reply_markdown import ReplyMarkdown
+            from aichat_tui.ui.widgets.markdown.reply import ReplyMarkdown
 
             yield ReplyMarkdown(self._text, self._markdown_ready)
         else:

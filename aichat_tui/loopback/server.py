@@ -29,17 +29,17 @@ import threading
 import time
 from collections.abc import Callable
 
-from aichat_tui.loopback_behaviour import Behaviour
-from aichat_tui.loopback_http import (
+from aichat_tui.loopback.behaviour import Behaviour
+from aichat_tui.loopback.http import (
     RecordedRequest,
     chunk,
     head,
     read_request,
     reset_connection,
 )
-from aichat_tui.loopback_replies import demo_reply
+from aichat_tui.loopback.replies import demo_reply
 
-__all__ = ["Behaviour", "LoopbackServer", "RecordedRequest", "main"]
+__all__ = ["Behaviour", "LoopbackServer", "RecordedRequest"]
 
 HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
@@ -444,14 +444,3 @@ def _dumps(data: object) -> bytes:
 
 def _key_error() -> dict:
     return {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error"}}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the loopback server in the foreground (see :mod:`aichat_tui.loopback_cli`)."""
-    from aichat_tui.loopback_cli import main as cli_main
-
-    return cli_main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -8,8 +8,8 @@ import asyncio
 import contextlib
 import signal
 
-from aichat_tui.loopback import LoopbackServer
-from aichat_tui.loopback_replies import sized_reply
+from aichat_tui.loopback.replies import sized_reply
+from aichat_tui.loopback.server import LoopbackServer
 
 __all__ = ["main"]
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Markdown
 
-from aichat_tui.ui.widgets.compact_markdown import compact_blocks
+from aichat_tui.ui.widgets.markdown.compact import compact_blocks
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
