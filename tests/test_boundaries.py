@@ -11,6 +11,7 @@ DOMAIN_MODULES = [
     "aichat_tui.client",
     "aichat_tui.store",
     "aichat_tui.loopback",
+    "aichat_tui.engine",
 ]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
 from typing import Any
 
 from aichat_tui.commands import (
@@ -25,11 +24,11 @@ from aichat_tui.commands import (
 )
 from aichat_tui.commands.options import SECRETS, build_profile, read_settings, resolve_paths
 from aichat_tui.commands.sessions import ID_WIDTH, open_store, resolve_id
-from aichat_tui.models import Conversation, Message, Profile
-from aichat_tui.sanitize import StreamSanitizer, one_line, scrub
+from aichat_tui.engine import DEFAULT_TITLE, ChatEngine, Reply, ReplyListener, ReplyState
+from aichat_tui.models import Conversation, Profile
+from aichat_tui.sanitize import one_line, scrub
 
 STDIN_LIMIT = 5 * 1024 * 1024
-PARTIAL_EVERY = 0.5  # seconds between partial-reply sidecar updates
 
 
 def read_stdin(stream: Any = None) -> str:
@@ -72,41 +71,49 @@ def error_exit_code(exc: BaseException) -> int:
     return EXIT_NETWORK
 
 
-class _Recorder:
-    """Keeps the session file in step with the reply (None store: stateless)."""
+class _Terminal(ReplyListener):
+    """Writes the reply to stdout as it streams, notices to stderr (ask's sink)."""
 
-    def __init__(self, store: Any, conv: Conversation | None, prompt: str) -> None:
-        self.store = store
-        self.conv = conv
-        self.reply: Message | None = None
-        self.writer: Any = None
-        self._last = 0.0
-        if store is None or conv is None:
+    def __init__(self, out: Any) -> None:
+        self.engine: ChatEngine | None = None  # set once the engine exists
+        self.out = out
+        self.wrote_any = False
+        self.ends_with_newline = True
+        self.broken = False  # stdout was closed by its reader
+        self.save_problems: list[str] = []
+
+    def reply_text(self, reply: Reply, piece: str) -> None:
+        if self.broken:
             return
-        conv.messages.append(Message(role="user", content=prompt))
-        # Saved as interrupted first, so a killed process never leaves a reply that
-        # looks complete; the sidecar holds the text that arrives meanwhile.
-        self.reply = Message(role="assistant", content="", status="interrupted")
-        conv.messages.append(self.reply)
-        store.save(conv)
-        self.writer = store.partial_writer(conv.id, self.reply.id)
-
-    def progress(self, parts: list[str]) -> None:
-        """Update the sidecar now and then (joining every chunk would be quadratic)."""
-        if self.writer is not None and time.monotonic() - self._last >= PARTIAL_EVERY:
-            self._last = time.monotonic()
-            self.writer.update("".join(parts))
-
-    def finish(self, text: str, status: str, error: str | None = None) -> None:
-        if self.reply is None:
-            return
-        self.reply.content = text
-        self.reply.status = status  # type: ignore[assignment]
-        self.reply.error = error
         try:
-            self.store.save(self.conv)
-        finally:
-            self.writer.close()
+            self.out.write(piece)
+            self.out.flush()
+        except BrokenPipeError:
+            self.broken = True
+            silence_stdout()
+            if self.engine is not None:
+                self.engine.stop(reply.conv_id)  # the partial reply is saved, interrupted
+            return
+        self.wrote_any = True
+        self.ends_with_newline = piece.endswith("\n")
+
+    def reply_notice(self, reply: Reply, text: str) -> None:
+        print(f"aichat-tui: {text}", file=sys.stderr, flush=True)
+
+    def save_failed(self, conv: Conversation, problem: str) -> None:
+        self.save_problems.append(problem)
+
+    def end_line(self) -> None:
+        """Finish the last line of a reply that did not end with one."""
+        if self.broken:
+            return
+        try:
+            if self.wrote_any and not self.ends_with_newline:
+                self.out.write("\n")
+            self.out.flush()
+        except BrokenPipeError:
+            self.broken = True
+            silence_stdout()
 
 
 def _pick_session(args: argparse.Namespace) -> tuple[Any, Conversation | None]:
@@ -126,23 +133,29 @@ def _pick_session(args: argparse.Namespace) -> tuple[Any, Conversation | None]:
     return store, None
 
 
-async def _stream(profile: Profile, request: Any, on_text: Any) -> None:
-    from aichat_tui.client import INTERACTIVE_MAX_RETRY_WAIT, INTERACTIVE_RETRIES, ChatClient
+async def _run(
+    store: Any, conv: Conversation, prompt: str, profile: Profile, model: str, terminal: _Terminal
+) -> Reply:
+    """Send ``prompt`` through the engine and wait for the reply to end.
 
-    def retrying(error: Exception, wait: float, attempt: int) -> None:
-        text = scrub(one_line(str(error), 160), profile.secrets())
-        print(
-            f"aichat-tui: {text} — retrying in {wait:.0f} s ({attempt}/{INTERACTIVE_RETRIES})",
-            file=sys.stderr,
-            flush=True,
-        )
+    Ctrl+C cancels this coroutine: the reply is then stopped, its text saved."""
+    from aichat_tui.client import INTERACTIVE_MAX_RETRY_WAIT, INTERACTIVE_RETRIES, ChatClient
 
     async with ChatClient(
         profile, retries=INTERACTIVE_RETRIES, max_retry_wait=INTERACTIVE_MAX_RETRY_WAIT
     ) as client:
-        async for chunk in client.stream(request, on_retry=retrying):
-            if chunk:
-                on_text(chunk)
+        engine = ChatEngine(store, lambda _profile: client, secrets=lambda: list(SECRETS))
+        terminal.engine = engine
+        engine.subscribe(terminal)
+        reply = engine.send(conv, prompt, profile, model=model)
+        if terminal.save_problems:  # the prompt could not be recorded: say so, send nothing
+            engine.forget(conv.id)
+            raise CliError(f"cannot save the session: {terminal.save_problems[0]}")
+        try:
+            await reply.wait()
+        finally:
+            engine.stop_all()  # cancelled (Ctrl+C): keep the partial reply, interrupted
+        return reply
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -164,81 +177,42 @@ def cmd_ask(args: argparse.Namespace) -> int:
         model = conv.model
     if store is not None and conv is None:
         conv = store.create(
-            title=one_line(prompt, 60),
+            title=DEFAULT_TITLE,  # the engine titles it from the prompt
             profile=profile.name,
             model=model,
             system_prompt=args.system or "",
         )
     if conv is not None and args.system is not None:
         conv.system_prompt = args.system
-    if conv is not None:
-        wire = [*conv.wire_messages(), {"role": "user", "content": prompt}]
-        temperature, top_p = conv.temperature, conv.top_p
-    else:
-        wire = [{"role": "system", "content": args.system}] if args.system else []
-        wire.append({"role": "user", "content": prompt})
-        temperature = top_p = None
+    if conv is None:  # stateless: a conversation in memory only
+        conv = Conversation(system_prompt=args.system or "")
 
-    from aichat_tui.client import AichatError, ChatRequest
-
-    request = ChatRequest(messages=wire, model=model, temperature=temperature, top_p=top_p)
-    recorder = _Recorder(store, conv, prompt)
-    sanitizer = StreamSanitizer()
-    parts: list[str] = []
-    out = sys.stdout
-    wrote_any = False
-
-    def on_text(chunk: str) -> None:
-        nonlocal wrote_any
-        parts.append(chunk)
-        safe = sanitizer.feed(chunk)
-        if safe:
-            out.write(safe)
-            out.flush()
-            wrote_any = True
-            recorder.progress(parts)
-
-    def end_line() -> None:
-        tail = sanitizer.flush()
-        text = "".join(parts)
-        if tail or (wrote_any and not text.endswith("\n")):
-            out.write(tail + ("" if (tail or text).endswith("\n") else "\n"))
-        out.flush()
-
+    terminal = _Terminal(sys.stdout)
     try:
-        asyncio.run(_stream(profile, request, on_text))
+        reply = asyncio.run(_run(store, conv, prompt, profile, model, terminal))
     except KeyboardInterrupt:
-        _finish_quietly(end_line)
-        recorder.finish("".join(parts), "interrupted")
-        saved = f"; partial reply saved in session {conv.id[:ID_WIDTH]}" if recorder.reply else ""
+        terminal.end_line()
+        saved = f"; partial reply saved in session {conv.id[:ID_WIDTH]}" if store else ""
         print(f"aichat-tui: interrupted{saved}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        silence_stdout()
-        recorder.finish("".join(parts), "interrupted")
+    if terminal.broken:
         return EXIT_BROKEN_PIPE
-    except AichatError as exc:
-        _finish_quietly(end_line)
-        message = scrub(one_line(str(exc), 400), SECRETS)
+    terminal.end_line()
+    if terminal.broken:
+        return EXIT_BROKEN_PIPE
+    if reply.state is ReplyState.ERROR:
+        message = scrub(one_line(reply.error or "the reply failed", 400), SECRETS)
         if not paths.config_file.exists() and getattr(args, "base_url", None) is None:
             message += (
                 f" (no {paths.config_file} yet, so the built-in '{profile.name}' "
                 "profile was used: add a profile, pass --base-url, or try "
                 "`aichat-tui --demo`)"
             )
-        text = "".join(parts) or getattr(exc, "partial", "") or ""
-        status = "interrupted" if text else "error"
-        recorder.finish(text, status, message)
-        raise CliError(message, error_exit_code(exc)) from exc
-    end_line()
-    recorder.finish("".join(parts), "complete")
+        code = error_exit_code(reply.exception) if reply.exception else EXIT_NETWORK
+        raise CliError(message, code)
+    if reply.save_error is not None:
+        problem = terminal.save_problems[-1] if terminal.save_problems else reply.save_error
+        raise CliError(f"the reply was not saved: {problem}")
     if store is not None and not (args.continue_ or args.session):
         print(f"aichat-tui: saved as session {conv.id[:ID_WIDTH]}", file=sys.stderr)
     return 0
-
-
-def _finish_quietly(end_line: Any) -> None:
-    try:
-        end_line()
-    except BrokenPipeError:
-        silence_stdout()

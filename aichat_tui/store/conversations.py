@@ -316,14 +316,17 @@ class ConversationStore:
             current = None
         return seen is None or seen.stamp != current
 
-    def save(self, conv: Conversation, *, touch: bool = True) -> None:
+    def save(
+        self, conv: Conversation, *, touch: bool = True, lock_timeout: float | None = None
+    ) -> None:
         """Write ``conv`` atomically under its lock. If the file changed since this
         object was loaded or saved, the disk version is merged into ``conv`` first
-        (in place). ``touch`` sets ``conv.updated`` to now. Raises SaveError."""
+        (in place). ``touch`` sets ``conv.updated`` to now; ``lock_timeout`` (default:
+        the store's) bounds the wait for another writer. Raises SaveError."""
         path = self.path_of(conv.id)
         if touch:
             conv.updated = utcnow()
-        with self._lock(conv.id):
+        with self._lock(conv.id, lock_timeout):
             try:
                 st: os.stat_result | None = os.lstat(path)
             except FileNotFoundError:

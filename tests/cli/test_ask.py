@@ -173,7 +173,7 @@ def test_stream_cut_by_the_server_keeps_the_partial_reply(
     assert_one_error_line(out.stderr)
     assert out.stdout.startswith("The first part")  # what arrived was shown
     reply = cli.store().load(cli.store().list()[0].id).messages[-1]
-    assert reply.status == "interrupted" and reply.error
+    assert reply.status == "error" and reply.error
     assert out.stdout == reply.content + "\n"
 
 
