@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message as TextualMessage
@@ -66,6 +67,13 @@ class Composer(TextArea):
             highlight_cursor_line=False,
             placeholder=Content("Message…  (Enter sends, Ctrl+J newline)"),
         )
+
+    async def _on_key(self, event: events.Key) -> None:
+        # TextArea inserts any printable key, so alt+l would type "l" and never reach
+        # the screen's bindings (alt+s/l/j/k/y are the tmux-safe ones). An alt key is
+        # never text: keep TextArea from inserting it and let the bindings see it.
+        if event.key.startswith("alt+"):
+            event.prevent_default()
 
     def on_mount(self) -> None:
         # A blinking cursor makes screenshots nondeterministic; tests run headless.
