@@ -27,6 +27,7 @@ from aichat_tui.store import (
     save_settings,
 )
 from aichat_tui.ui.palette import SessionProvider
+from aichat_tui.ui.paste import install_paste_parser
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
 from aichat_tui.ui.widgets.message_view import MessageView
 
@@ -65,6 +66,7 @@ class AichatApp(App[None]):
         new_session: bool = False,
         theme: str | None = None,
     ) -> None:
+        install_paste_parser()  # bracketed pastes whole and in order (issue 10)
         super().__init__()
         self.paths = paths
         self.startup_errors: list[str] = []

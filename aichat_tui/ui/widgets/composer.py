@@ -15,6 +15,8 @@ from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widgets import TextArea
 
+from aichat_tui.sanitize import strip_control
+
 
 class Composer(TextArea):
     """A TextArea whose Enter posts :class:`Composer.Submitted` instead of a newline."""
@@ -74,6 +76,18 @@ class Composer(TextArea):
         # never text: keep TextArea from inserting it and let the bindings see it.
         if event.key.startswith("alt+"):
             event.prevent_default()
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # One insertion, without control sequences, whichever driver delivered it
+        # (the terminal's paste parser has cleaned it already; headless or Windows not).
+        event.prevent_default()
+        if self.read_only:
+            return
+        text = strip_control(event.text.replace("\x00", ""))
+        if text:
+            start, end = self.selection
+            self.replace(text, start, end, maintain_selection_offset=False)
+        self.focus()
 
     def on_mount(self) -> None:
         # A blinking cursor makes screenshots nondeterministic; tests run headless.
