@@ -9,7 +9,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant"]
 ROLES: tuple[Role, ...] = ("system", "user", "assistant")
@@ -54,6 +54,34 @@ def split_credentials(url: str) -> tuple[str, str, str, str]:
 
 
 @dataclass
+class Attachment:
+    """A file attached to a user message.
+
+    Recorded by ``name``, ``size`` (bytes of the original file), ``media_type``
+    and ``sha256`` (of the original bytes). A text file keeps its decoded
+    ``text`` (what the model saw) and the ``encoding`` it was read with. An
+    image's bytes are stored once per conversation in a file beside it (see
+    :mod:`aichat_tui.store.attachments`), never in the conversation file:
+    ``data`` holds them in memory until they are saved, ``path`` is where the
+    store keeps them; neither is written to the TOML file nor compared.
+    """
+
+    name: str
+    size: int
+    media_type: str
+    sha256: str
+    text: str | None = None
+    encoding: str | None = None
+    data: bytes | None = field(default=None, compare=False, repr=False)
+    path: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_image(self) -> bool:
+        """Whether this is an image (sent as an ``image_url`` part)."""
+        return self.media_type.startswith("image/")
+
+
+@dataclass
 class Message:
     """One turn of a conversation.
 
@@ -68,10 +96,17 @@ class Message:
     status: MessageStatus | None = None
     error: str | None = None
     id: str = field(default_factory=new_id)
+    attachments: list[Attachment] = field(default_factory=list)
 
-    def as_wire(self) -> dict[str, str]:
-        """The ``{"role", "content"}`` mapping a backend receives."""
-        return {"role": self.role, "content": self.content}
+    def as_wire(self) -> dict[str, Any]:
+        """The ``{"role", "content"}`` mapping a backend receives: text files are
+        inlined as fenced blocks; images become content parts (their bytes from
+        ``data`` or the stored file; see :mod:`aichat_tui.attachments.wire`)."""
+        if not self.attachments:
+            return {"role": self.role, "content": self.content}
+        from aichat_tui.attachments.wire import message_wire
+
+        return message_wire(self, send_images=True)
 
 
 @dataclass
@@ -89,19 +124,24 @@ class Conversation:
     system_prompt: str = ""
     messages: list[Message] = field(default_factory=list)
 
-    def wire_messages(self) -> list[dict[str, str]]:
+    def wire_messages(self) -> list[dict[str, Any]]:
         """Messages to send to a backend: the system prompt, then every turn
-        that is not an error placeholder."""
-        out: list[dict[str, str]] = []
+        that is not an error placeholder. Attachments: text files inline, images
+        as content parts while they fit the per-request image budget, newest
+        first (:func:`aichat_tui.attachments.wire.conversation_wire`)."""
+        out: list[dict[str, Any]] = []
         if self.system_prompt:
             out.append({"role": "system", "content": self.system_prompt})
-        for message in self.messages:
-            if message.status == "error":
-                continue
-            if message.role == "assistant" and not message.content:
-                continue
-            out.append(message.as_wire())
-        return out
+        sent = [
+            m
+            for m in self.messages
+            if m.status != "error" and not (m.role == "assistant" and not m.content)
+        ]
+        if any(m.attachments for m in sent):
+            from aichat_tui.attachments.wire import conversation_wire
+
+            return out + conversation_wire(sent)
+        return out + [message.as_wire() for message in sent]
 
 
 @dataclass

@@ -12,6 +12,9 @@ DOMAIN_MODULES = [
     "aichat_tui.store",
     "aichat_tui.loopback",
     "aichat_tui.engine",
+    "aichat_tui.attachments.reading",
+    "aichat_tui.attachments.wire",
+    "aichat_tui.store.attachments",
 ]
 
 

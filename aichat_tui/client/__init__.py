@@ -26,6 +26,7 @@ from aichat_tui.client.errors import (
     DNSError,
     HTTPStatusError,
     IdleTimeout,
+    ImageInputRefused,
     MissingCookiesError,
     ProtocolError,
     ProxyAuthError,
@@ -40,6 +41,7 @@ from aichat_tui.client.errors import (
     StreamInterrupted,
     TLSError,
     TransportError,
+    UnsupportedInputError,
 )
 from aichat_tui.client.sse import ServerSentEvent, SSEDecoder
 from aichat_tui.client.transport import ProxySpec, Timeouts
@@ -58,6 +60,7 @@ __all__ = [
     "DNSError",
     "HTTPStatusError",
     "IdleTimeout",
+    "ImageInputRefused",
     "MissingCookiesError",
     "ProtocolError",
     "ProxyAuthError",
@@ -77,6 +80,7 @@ __all__ = [
     "TLSError",
     "Timeouts",
     "TransportError",
+    "UnsupportedInputError",
     "errors",
     "flatten_prompt",
     "parse_retry_after",

@@ -27,6 +27,7 @@ __all__ = [
     "aichat_headers",
     "build_chat_request",
     "flatten_prompt",
+    "refuse_images",
     "require_cookies",
 ]
 
@@ -37,12 +38,45 @@ USER_AGENT = (
 )
 
 
-def flatten_prompt(messages: list[dict[str, str]]) -> str:
+def _text_of(content: Any) -> str:
+    """A message's text; of a content-parts list, its text parts joined."""
+    if isinstance(content, list):
+        return "\n\n".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return str(content if content is not None else "")
+
+
+def refuse_images(messages: list[dict[str, Any]], base_url: str) -> None:
+    """:class:`UnsupportedInputError` (before any request) when a message holds
+    an image: the aichat protocol carries one text prompt only."""
+    count = sum(
+        1
+        for m in messages
+        if isinstance(m.get("content"), list)
+        for p in m["content"]
+        if isinstance(p, dict) and p.get("type") == "image_url"
+    )
+    if count:
+        host = urlsplit(base_url).hostname or "chat-gpt.org"
+        what = "an image" if count == 1 else f"{count} images"
+        raise E.UnsupportedInputError(
+            f"the conversation holds {what}, and the aichat protocol of {host} takes text "
+            "only; nothing was sent (use an OpenAI-compatible profile with a vision model)"
+        )
+
+
+def flatten_prompt(messages: list[dict[str, Any]]) -> str:
     """One message: its bare content. Several: ``Role: content`` lines and a
     final ``Assistant:`` line."""
     if len(messages) == 1:
-        return str(messages[0].get("content", ""))
-    lines = [f"{str(m.get('role', 'user')).capitalize()}: {m.get('content', '')}" for m in messages]
+        return _text_of(messages[0].get("content", ""))
+    lines = [
+        f"{str(m.get('role', 'user')).capitalize()}: {_text_of(m.get('content', ''))}"
+        for m in messages
+    ]
     lines.append("Assistant:")
     return "\n".join(lines)
 
@@ -84,6 +118,7 @@ def build_chat_request(
     http: httpx.AsyncClient, profile: Profile, request: ChatRequest
 ) -> httpx.Request:
     """``POST {base}/api/text`` with the flattened prompt."""
+    refuse_images(request.messages, profile.base_url)
     cookies = require_cookies(profile.cookies, profile.base_url)
     body = {
         "message": flatten_prompt(request.messages),

@@ -22,9 +22,11 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
+from aichat_tui.attachments.wire import has_images
 from aichat_tui.client import aichat as aichat_backend
 from aichat_tui.client import errors as E
 from aichat_tui.client import openai as openai_backend
@@ -54,7 +56,7 @@ MAX_ERROR_BODY = 64 * 1024
 class ChatRequest:
     """One request: the wire messages and per-request overrides."""
 
-    messages: list[dict[str, str]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
     model: str = ""
     temperature: float | None = None  # None -> profile default
     top_p: float | None = None
@@ -164,10 +166,16 @@ class ChatClient:
                 f"the base URL of profile {self.profile.name!r} is not a valid http(s) URL"
             ) from None
 
-    async def _open_response(self, http: httpx.AsyncClient, req: httpx.Request) -> httpx.Response:
+    async def _open_response(
+        self, http: httpx.AsyncClient, req: httpx.Request, request: ChatRequest | None = None
+    ) -> httpx.Response:
         """Send and wait for the headers within the headers deadline; non-2xx
-        statuses become errors."""
+        statuses become errors (``request`` names the model and says whether
+        images were sent, for a server that refuses them)."""
         ctx = self._context()
+        if request is not None:
+            ctx.model = request.model or self.profile.model
+            ctx.images = has_images(request.messages)
         log.debug("%s %s%s", req.method, self.server, req.url.path)
         try:
             async with asyncio.timeout(self.timeouts.headers):
@@ -218,7 +226,7 @@ class ChatClient:
         attempt = 0
         while True:
             try:
-                return await self._open_response(http, self._build(http, request))
+                return await self._open_response(http, self._build(http, request), request)
             except (E.RateLimitError, E.ServerError) as exc:
                 if attempt >= self.retries:
                     raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 import socket
 import ssl
 import time
@@ -16,7 +17,7 @@ from aichat_tui.client import errors as E
 from aichat_tui.client.transport import ProxySpec, Timeouts
 from aichat_tui.sanitize import one_line, scrub
 
-__all__ = ["ErrorContext", "parse_retry_after", "server_message"]
+__all__ = ["ErrorContext", "parse_retry_after", "refuses_images", "server_message"]
 
 
 @dataclass
@@ -28,6 +29,8 @@ class ErrorContext:
     secrets: list[str]
     timeouts: Timeouts
     credential: str = "credentials"  # "cookies" or "API key"
+    model: str = ""  # the model asked for (named when it refuses images)
+    images: bool = False  # the request carried image parts
 
     def clean(self, text: str, limit: int = 200) -> str:
         """A one-line, secret-free excerpt of untrusted text."""
@@ -153,9 +156,16 @@ class ErrorContext:
         server = self.server
         detail = server_message(body, response.headers.get("content-type", ""))
         said = f": {self.clean(detail, 160)}" if detail else ""
-        if code == 407:
+        if self.images and code in IMAGE_REFUSAL_STATUSES and refuses_images(detail):
+            model = f"the model {self.model!r}" if self.model else "the model"
+            err: E.AichatError = E.ImageInputRefused(
+                f"{model} at {server} does not accept images (HTTP {code}){said}; "
+                "choose a vision model, or remove the images",
+                status=code,
+            )
+        elif code == 407:
             name = f"proxy {self.proxy.display}" if self.proxy else "the proxy"
-            err: E.AichatError = E.ProxyAuthError(
+            err = E.ProxyAuthError(
                 f"{name} rejected the credentials (proxy authentication failed, HTTP 407)"
             )
         elif code in (401, 403):
@@ -183,6 +193,25 @@ class ErrorContext:
             err = E.HTTPStatusError(f"{server} answered HTTP {code}{said}", status=code)
         err.partial = partial
         return self.finish(err)
+
+
+# How servers say a model takes no images: llama.cpp without --mmproj ("image input
+# is not supported - hint: ... mmproj"), Ollama ("this model does not support image
+# input"), LM Studio ("Model does not support images"), vLLM ("... is not a
+# multimodal model", "At most 0 image(s) may be provided"), OpenAI ("image_url is only
+# supported by certain models").
+IMAGE_REFUSAL_STATUSES = (400, 415, 422, 500, 501)
+_IMAGE_REFUSAL = re.compile(
+    r"image input is not supported|does not support (?:image|vision)|not a multimodal model"
+    r"|image_url is only supported|at most 0 image|mmproj|images? (?:are|is) not supported"
+    r"|no (?:vision|multimodal) support|does not support multimodal",
+    re.IGNORECASE,
+)
+
+
+def refuses_images(detail: str) -> bool:
+    """Whether a server's error text says the model cannot take images."""
+    return bool(_IMAGE_REFUSAL.search(detail))
 
 
 def server_message(body: bytes, content_type: str) -> str:

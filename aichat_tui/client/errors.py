@@ -32,6 +32,8 @@ Tree::
     │   ├── AuthError                              401/403
     │   ├── RateLimitError (retry_after)           429
     │   └── ServerError                            5xx
+    │   └── ImageInputRefused (also UnsupportedInput) a model that takes no images
+    ├── UnsupportedInputError                      images for a text-only protocol
     ├── ProtocolError                              HTML, malformed JSON, odd body
     ├── ServerReportedError                        {"response": false}, SSE error
     └── StreamInterrupted                          cut mid-way, no [DONE]
@@ -50,6 +52,7 @@ __all__ = [
     "DNSError",
     "HTTPStatusError",
     "IdleTimeout",
+    "ImageInputRefused",
     "MissingCookiesError",
     "ProtocolError",
     "ProxyAuthError",
@@ -64,6 +67,7 @@ __all__ = [
     "StreamInterrupted",
     "TLSError",
     "TransportError",
+    "UnsupportedInputError",
 ]
 
 
@@ -200,6 +204,16 @@ class ServerError(HTTPStatusError):
     """5xx: the server failed."""
 
     default_retryable = True
+
+
+class UnsupportedInputError(AichatError):
+    """The backend cannot take what the request carries (images for the aichat
+    protocol, which is text only). Raised before any request is made."""
+
+
+class ImageInputRefused(HTTPStatusError, UnsupportedInputError):
+    """The server answered that the model does not accept images (llama.cpp
+    without a multimodal projector, a text-only Ollama or vLLM model, ...)."""
 
 
 class ProtocolError(AichatError):

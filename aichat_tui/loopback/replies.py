@@ -112,10 +112,16 @@ _FILLER = (
 
 
 def last_user_text(messages: list[dict]) -> str:
-    """The content of the last user message ("" if none)."""
+    """The content of the last user message ("" if none); of a content-parts
+    message, its text parts."""
     for message in reversed(messages):
         if message.get("role") == "user":
-            return str(message.get("content", ""))
+            content = message.get("content", "")
+            if isinstance(content, list):
+                return "\n\n".join(
+                    str(p.get("text", "")) for p in content if isinstance(p, dict) and "text" in p
+                )
+            return str(content)
     return ""
 
 

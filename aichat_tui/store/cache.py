@@ -17,17 +17,19 @@ import contextlib
 import json
 import math
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aichat_tui.models import MESSAGE_STATUSES, ROLES, Conversation, Message
+from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message
 from aichat_tui.store.atomic import atomic_write
 from aichat_tui.store.errors import SaveError
 from aichat_tui.store.index import Stamp
 from aichat_tui.store.toml_codec import aware, fix_surrogates
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: messages may carry a 7th item, their attachments
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _FLOAT_WORDS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -93,10 +95,38 @@ def encode(conv: Conversation) -> dict[str, Any]:
                 m.status,
                 None if m.error is None else fix_surrogates(m.error),
                 fix_surrogates(m.content),
+                *([[_attachment_out(a) for a in m.attachments]] if m.attachments else []),
             ]
             for m in conv.messages
         ],
     }
+
+
+def _attachment_out(a: Attachment) -> list[Any]:
+    return [
+        fix_surrogates(a.name),
+        a.size,
+        a.media_type,
+        a.sha256,
+        a.encoding,
+        None if a.text is None else fix_surrogates(a.text),
+    ]
+
+
+def _attachment_in(raw: Any) -> Attachment:
+    name, size, media_type, sha256, encoding, text = raw
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise _Bad("not a size")
+    if not _SHA256.match(_text(sha256)):
+        raise _Bad("not a sha256")  # it names a file: never trust it blindly
+    return Attachment(
+        name=_text(name),
+        size=size,
+        media_type=_text(media_type),
+        sha256=_text(sha256),
+        encoding=_opt_text(encoding),
+        text=_opt_text(text),
+    )
 
 
 def decode(conv_id: str, body: dict[str, Any]) -> Conversation:
@@ -115,19 +145,22 @@ def decode(conv_id: str, body: dict[str, Any]) -> Conversation:
     )
     messages: list[Message] = []
     for raw in body["messages"]:
-        message_id, role, when, status, error, content = raw
+        message_id, role, when, status, error, content, *extra = raw
         if role not in ROLES or (status is not None and status not in MESSAGE_STATUSES):
             raise _Bad("unknown role or status")
-        messages.append(
-            Message(
-                role=role,
-                content=_text(content),
-                time=_time(when),
-                status=status,
-                error=_opt_text(error),
-                id=_text(message_id),
-            )
+        if len(extra) > 1:
+            raise _Bad("unexpected message fields")
+        message = Message(
+            role=role,
+            content=_text(content),
+            time=_time(when),
+            status=status,
+            error=_opt_text(error),
+            id=_text(message_id),
         )
+        if extra:
+            message.attachments = [_attachment_in(item) for item in extra[0]]
+        messages.append(message)
     conv.messages = messages
     return conv
 

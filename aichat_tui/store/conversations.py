@@ -11,7 +11,8 @@ Guarantees:
 - :meth:`ConversationStore.list` answers from a rebuildable index (:mod:`.index`);
 - :meth:`ConversationStore.load` reads an unchanged file's rebuildable JSON copy
   (:mod:`.cache`), several times faster than parsing its TOML;
-- streaming replies are kept in sidecars and recovered (:mod:`.partial`).
+- streaming replies are kept in sidecars and recovered (:mod:`.partial`);
+- attached images live in ``<id>.files/`` beside the file (:mod:`.attachments`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 from aichat_tui.models import Conversation, ConversationSummary, new_id, utcnow
 from aichat_tui.store import schema
 from aichat_tui.store.atomic import atomic_write, clean_stale_temps
+from aichat_tui.store.attachments import AttachmentFiles
 from aichat_tui.store.cache import ConversationCache
 from aichat_tui.store.errors import (
     ConversationFileError,
@@ -96,6 +98,7 @@ class ConversationStore:
             clean_stale_temps(folder)
         self.index = Index(paths.index_file)
         self.cache = ConversationCache(paths.cache_dir)
+        self.files = AttachmentFiles(paths.conversations_dir)
         self.trash = Trash(paths)
         self.trash.purge()
         self._seen: dict[int, _Seen] = {}
@@ -273,6 +276,7 @@ class ConversationStore:
         path = self.path_of(conv_id)
         cached = self._load_cached(conv_id, path)
         if cached is not None:
+            self.files.bind(cached)
             return cached
         try:
             conv, stamp = self._read(path)
@@ -284,6 +288,7 @@ class ConversationStore:
         except OSError as exc:
             raise ConversationFileError(path, f"cannot be read: {exc.strerror}") from exc
         conv.id = conv_id
+        self.files.bind(conv)
         self._remember(conv, stamp)
         self.index.put(conv_id, stamp, summarize(conv))
         self.cache.put(conv_id, stamp, conv)
@@ -345,11 +350,15 @@ class ConversationStore:
                 except OSError as exc:
                     raise SaveError(f"cannot read {path} before saving: {exc.strerror}") from exc
                 if disk is not None:
+                    self.files.bind(disk)
                     merge_into(
                         conv, disk, seen.meta if seen else None, seen.message_ids if seen else set()
                     )
+            # images before the file that refers to them; unreferenced ones after it
+            self.files.write(conv)
             atomic_write(path, schema.dumps(conv).encode("utf-8"))
             stamp = stamp_of(os.stat(path))
+            self.files.prune(conv)
         self._remember(conv, stamp)
         self.index.put(conv.id, stamp, summarize(conv))
         self.cache.put(conv.id, stamp, conv)

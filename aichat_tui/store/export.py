@@ -4,16 +4,25 @@ Conversations hold no secrets (profiles are referenced by name only; cookies,
 keys and proxy URLs live in config.toml), and the exports are built from an
 explicit list of fields, so nothing else can slip in. Markdown is meant for
 reading and pasting: terminal control sequences are stripped from it. JSON keeps
-the text exact (it is the format ``from_json`` imports).
+the text exact (it is the format ``from_json`` imports). Attachments: Markdown
+lists them and includes text files as fenced blocks; JSON round-trips them, image
+bytes as base64 (``data_base64``, checked against size and sha256 on import).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
+import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from aichat_tui.models import MESSAGE_STATUSES, ROLES, Conversation, Message, new_id
+from aichat_tui.attachments.limits import human_size
+from aichat_tui.attachments.wire import image_bytes, text_block
+from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message, new_id
 from aichat_tui.sanitize import one_line, strip_control
 from aichat_tui.store.toml_codec import fix_surrogates
 
@@ -46,6 +55,8 @@ def to_markdown(conv: Conversation) -> str:
     for message in conv.messages:
         lines += [f"## {_HEADINGS.get(message.role, message.role)}", ""]
         lines.append(strip_control(fix_surrogates(message.content)))
+        if message.attachments:
+            lines += ["", *_markdown_attachments(message.attachments)]
         note = _STATUS_NOTES.get(message.status or "")
         if message.status == "error" and message.error:
             note = f"*(reply failed: {one_line(message.error, 300)})*"
@@ -53,6 +64,68 @@ def to_markdown(conv: Conversation) -> str:
             lines += ["", note]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _markdown_attachments(attachments: list[Attachment]) -> list[str]:
+    """The list of attached files, then each text file as a fenced block."""
+    lines = ["Attached files:"]
+    for a in attachments:
+        lines.append(
+            f"- {one_line(a.name, 200)} ({human_size(a.size)}, {one_line(a.media_type, 80)})"
+        )
+    for a in attachments:
+        if a.text is not None:
+            shown = dataclasses.replace(a, name=one_line(a.name, 200), text=strip_control(a.text))
+            lines += ["", text_block(shown)]
+    return lines
+
+
+def _attachment_json(a: Attachment) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": fix_surrogates(a.name),
+        "size": a.size,
+        "media_type": a.media_type,
+        "sha256": a.sha256,
+    }
+    if a.encoding is not None:
+        body["encoding"] = a.encoding
+    if a.text is not None:
+        body["text"] = fix_surrogates(a.text)
+    if a.is_image:
+        data = image_bytes(a)
+        if data is not None:  # else the export records the image without its bytes
+            body["data_base64"] = base64.b64encode(data).decode("ascii")
+    return body
+
+
+def _attachment_from_json(item: Any, where: str) -> Attachment:
+    if not isinstance(item, dict):
+        raise ValueError(f"{where}: must be an object")
+    size = item.get("size")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ValueError(f"{where}.size: must be a whole number of bytes")
+    sha = _str(item, "sha256", f"{where}.")
+    if not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise ValueError(f"{where}.sha256: must be 64 lower-case hex digits")
+    attachment = Attachment(
+        name=_str(item, "name", f"{where}."),
+        size=size,
+        media_type=_str(item, "media_type", f"{where}."),
+        sha256=sha,
+    )
+    if item.get("encoding") is not None:
+        attachment.encoding = _str(item, "encoding", f"{where}.")
+    if item.get("text") is not None:
+        attachment.text = _str(item, "text", f"{where}.")
+    if item.get("data_base64") is not None:
+        try:
+            data = base64.b64decode(_str(item, "data_base64", f"{where}."), validate=True)
+        except binascii.Error:
+            raise ValueError(f"{where}.data_base64: not valid base64") from None
+        if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+            raise ValueError(f"{where}.data_base64: does not match its size and sha256")
+        attachment.data = data
+    return attachment
 
 
 def _message_json(message: Message) -> dict[str, Any]:
@@ -66,6 +139,8 @@ def _message_json(message: Message) -> dict[str, Any]:
         body["status"] = message.status
     if message.error is not None:
         body["error"] = fix_surrogates(message.error)
+    if message.attachments:
+        body["attachments"] = [_attachment_json(a) for a in message.attachments]
     return body
 
 
@@ -154,5 +229,13 @@ def from_json(text: str) -> Conversation:
             message.status = status
         if item.get("error") is not None:
             message.error = _str(item, "error", where)
+        attachments = item.get("attachments")
+        if attachments is not None:
+            if not isinstance(attachments, list):
+                raise ValueError(f"{where}attachments: must be an array")
+            message.attachments = [
+                _attachment_from_json(a, f"{where}attachments[{j}]")
+                for j, a in enumerate(attachments)
+            ]
         conv.messages.append(message)
     return conv

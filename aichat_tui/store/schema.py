@@ -23,6 +23,15 @@ File layout (schema_version 1)::
     content = \"\"\"
     …\"\"\"
 
+    [[messages.attachments]]   # files attached to that message, in order
+    name = "notes.txt"
+    size = 1234            # bytes of the original file
+    media_type = "text/plain"
+    sha256 = "…"           # of the original bytes
+    encoding = "utf-8"     # text files: how they were decoded
+    text = \"\"\"…\"\"\"       # text files: the text the model saw
+    # images: no text; the bytes are in <id>.files/<sha256>.<ext> beside this file
+
 Lone surrogates (half of an emoji split across stream chunks) are written as
 U+FFFD; surrogate pairs are joined. Everything else round-trips byte-exact.
 Files written by hand are accepted with an inline ``messages = [...]`` array,
@@ -38,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aichat_tui.models import MESSAGE_STATUSES, ROLES, Conversation, Message
+from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message
 from aichat_tui.store.errors import ConversationFileError
 from aichat_tui.store.toml_codec import (
     basic_string,
@@ -69,7 +78,9 @@ _TOP_KEYS = {
     "message_count",
     "messages",
 }
-_MESSAGE_KEYS = {"id", "role", "time", "status", "error", "content"}
+_MESSAGE_KEYS = {"id", "role", "time", "status", "error", "content", "attachments"}
+_ATTACHMENT_KEYS = {"name", "size", "media_type", "sha256", "encoding", "text"}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def valid_id(conv_id: str) -> bool:
@@ -107,6 +118,21 @@ def dumps(conv: Conversation) -> str:
         content = message.content
         text = multiline_string(content) if "\n" in content else basic_string(content)
         lines.append(f"content = {text}")
+        for attachment in message.attachments:
+            lines += ["", "[[messages.attachments]]"]
+            for name, val in (
+                ("name", attachment.name),
+                ("size", attachment.size),
+                ("media_type", attachment.media_type),
+                ("sha256", attachment.sha256),
+                ("encoding", attachment.encoding),
+            ):
+                if val is not None:
+                    lines.append(f"{name} = {value(val)}")
+            if attachment.text is not None:
+                body = attachment.text
+                shown = multiline_string(body) if "\n" in body else basic_string(body)
+                lines.append(f"text = {shown}")
     return "\n".join(lines) + "\n"
 
 
@@ -141,6 +167,41 @@ def _fallback_id(index: int, message: dict[str, Any]) -> str:
     instances loading the same file agree on it."""
     seed = f"{index}\0{message.get('role')}\0{message.get('time')}\0{message.get('content')}"
     return hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _attachments(check: _Validator, raw: Any, where: tuple) -> list[Attachment]:
+    """The ``[[messages.attachments]]`` of one message, validated."""
+    where = (*where, "attachments")
+    if not isinstance(raw, list):
+        raise check.fail(where, "must be an array of tables ([[messages.attachments]])")
+    found: list[Attachment] = []
+    for index, item in enumerate(raw):
+        at = (*where, index)
+        if not isinstance(item, dict):
+            raise check.fail(at, "must be a table")
+        for name in item:
+            if name not in _ATTACHMENT_KEYS:
+                raise check.fail((*at, name), "unknown key")
+        for name in ("name", "size", "media_type", "sha256"):
+            if name not in item:
+                raise check.fail(at, f"missing {name!r}")
+        size = check.get(item, "size", (int,), at)
+        if size < 0:
+            raise check.fail((*at, "size"), "must not be negative")
+        sha = check.get(item, "sha256", (str,), at)
+        if not _SHA256.match(sha):
+            raise check.fail((*at, "sha256"), "must be 64 lower-case hex digits")
+        found.append(
+            Attachment(
+                name=check.get(item, "name", (str,), at),
+                size=size,
+                media_type=check.get(item, "media_type", (str,), at),
+                sha256=sha,
+                text=check.get(item, "text", (str,), at) if "text" in item else None,
+                encoding=check.get(item, "encoding", (str,), at) if "encoding" in item else None,
+            )
+        )
+    return found
 
 
 def from_document(doc: dict[str, Any], path: Path, text: str = "") -> Conversation:
@@ -207,6 +268,8 @@ def from_document(doc: dict[str, Any], path: Path, text: str = "") -> Conversati
         message = Message(
             role=role, content=content, time=when, status=status, error=error, id=message_id
         )
+        if "attachments" in raw:
+            message.attachments = _attachments(check, raw["attachments"], where)
         if message.id in seen:
             raise check.fail((*where, "id"), "the same message id appears twice")
         seen.add(message.id)

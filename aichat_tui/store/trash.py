@@ -1,7 +1,9 @@
 """The trash folder: deleted conversations, kept 30 days, restorable.
 
 A deleted conversation's file moves to ``trash/<id>.toml``; its modification
-time is set to the deletion time, which is what the 30-day purge looks at.
+time is set to the deletion time, which is what the 30-day purge looks at. Its
+attachment folder ``<id>.files`` (images) moves with it, both ways, and is
+purged with it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from aichat_tui.store import schema
 from aichat_tui.store.atomic import fsync_dir, read_limited
+from aichat_tui.store.attachments import FILES_SUFFIX, AttachmentFiles
 from aichat_tui.store.errors import ConversationFileError, ConversationNotFound, StoreError
 from aichat_tui.store.paths import Paths
 
@@ -46,6 +49,9 @@ class Trash:
             fsync_dir(path.parent)
         except OSError as exc:
             raise StoreError(f"cannot move {path} to the trash: {exc.strerror}") from exc
+        # Then the images: images never sit in the trash without their conversation
+        # (the purge removes such folders), whatever moment a kill strikes.
+        AttachmentFiles.move(path.parent / f"{conv_id}{FILES_SUFFIX}", self._files(conv_id))
 
     def take(self, conv_id: str, path: Path) -> None:
         """Move a trashed conversation back to ``path``."""
@@ -54,11 +60,16 @@ class Trash:
             raise ConversationNotFound(conv_id, "the trash")
         if os.path.lexists(path):
             raise StoreError(f"cannot restore {conv_id}: {path} exists")
+        # the images first, for the same reason as in put()
+        AttachmentFiles.move(self._files(conv_id), path.parent / f"{conv_id}{FILES_SUFFIX}")
         try:
             os.replace(source, path)
             fsync_dir(path.parent)
         except OSError as exc:
             raise StoreError(f"cannot restore {conv_id}: {exc.strerror}") from exc
+
+    def _files(self, conv_id: str) -> Path:
+        return self.folder / f"{conv_id}{FILES_SUFFIX}"
 
     def entries(self) -> list[TrashEntry]:
         """What is in the trash, most recently deleted first (damaged files skipped)."""
@@ -84,4 +95,9 @@ class Trash:
                     removed.append(path)
             except OSError:
                 continue
+        for folder in self.folder.glob(f"*{FILES_SUFFIX}"):
+            # images of a purged conversation (or left by a kill mid-move)
+            if not (self.folder / f"{folder.name[: -len(FILES_SUFFIX)]}.toml").exists():
+                AttachmentFiles.remove(folder)
+                removed.append(folder)
         return removed

@@ -13,6 +13,7 @@ import pytest
 
 from aichat_tui.models import Conversation, Message
 from aichat_tui.store import ConversationFileError, ConversationStore, Paths, schema
+from aichat_tui.store.cache import CACHE_VERSION
 from tests.store.test_multiline_strings import PIECES
 
 
@@ -134,7 +135,7 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(app_dirs: Paths, damage: bytes
     store = ConversationStore(app_dirs)
     assert store.load(conv.id) == _cold(store, conv.id)
     assert (store.cache.hits, store.problems) == (0, [])
-    assert json.loads(cache.read_bytes())["version"] == 1
+    assert json.loads(cache.read_bytes())["version"] == CACHE_VERSION
 
 
 def test_a_cache_with_the_right_stamp_but_bad_content_is_ignored(app_dirs: Paths) -> None:
