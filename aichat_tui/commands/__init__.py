@@ -12,7 +12,8 @@ import textwrap
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # storage problems and unexpected errors
-EXIT_USAGE = 2  # bad arguments, unknown or ambiguous session id, unreadable input file
+EXIT_USAGE = 2  # bad arguments, unknown or ambiguous session id, unreadable input file,
+# a file that cannot be attached, images the backend or model cannot take
 EXIT_CONFIG = 3  # config.toml cannot be read, no usable profile, bad proxy/base URL
 EXIT_NETWORK = 4  # connection, proxy, timeout, server or protocol failure
 EXIT_AUTH = 5  # 401/403 from the server, missing cookies or API key
@@ -23,7 +24,8 @@ EXIT_CODES_HELP = """\
 exit codes:
   0    success
   1    storage problem or unexpected error (rerun with --debug for the traceback)
-  2    usage error: bad arguments, unknown or ambiguous session id, unreadable file
+  2    usage error: bad arguments, unknown or ambiguous session id, unreadable file,
+       a file that cannot be attached, images the backend or model cannot take
   3    configuration error: config.toml invalid, no profile, bad URL or proxy
   4    network or server error (connection, proxy, timeout, 5xx, bad response)
   5    authentication error (401/403, missing cookies or API key)

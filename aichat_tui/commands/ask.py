@@ -2,7 +2,8 @@
 
 Stateless by default; ``--save`` records the exchange as a new session,
 ``--continue`` adds to the most recently updated session and ``--session ID`` to
-that one. Never imports Textual or Rich.
+that one. ``-a FILE`` (repeatable, ``-`` for standard input) attaches files.
+Never imports Textual or Rich.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from aichat_tui.commands import (
 from aichat_tui.commands.options import SECRETS, build_profile, read_settings, resolve_paths
 from aichat_tui.commands.sessions import ID_WIDTH, open_store, resolve_id
 from aichat_tui.engine import DEFAULT_TITLE, ChatEngine, Reply, ReplyListener, ReplyState
-from aichat_tui.models import Conversation, Profile
+from aichat_tui.models import Attachment, Conversation, Profile
 from aichat_tui.sanitize import one_line, scrub
 
 STDIN_LIMIT = 5 * 1024 * 1024
@@ -44,11 +45,14 @@ def read_stdin(stream: Any = None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def build_prompt(args: argparse.Namespace) -> str:
-    """The question words, followed by piped standard input when there is any."""
+def build_prompt(args: argparse.Namespace, *, attached: bool = False) -> str:
+    """The question words, followed by piped standard input when there is any
+    (not when ``-a -`` takes standard input as a file). With files ``attached``
+    the question may be empty."""
     question = " ".join(args.question).strip()
     piped = ""
-    if not args.no_stdin and sys.stdin is not None and not sys.stdin.isatty():
+    stdin_is_file = "-" in (getattr(args, "attach", None) or [])
+    if not args.no_stdin and not stdin_is_file and sys.stdin is not None and not sys.stdin.isatty():
         piped = read_stdin().strip("\n")
     if question and piped.strip():
         return f"{question}\n\n{piped}"
@@ -56,16 +60,67 @@ def build_prompt(args: argparse.Namespace) -> str:
         return question
     if piped.strip():
         return piped
+    if attached:
+        return ""
     raise CliError("nothing to ask: give a question, or pipe text on standard input", EXIT_USAGE)
 
 
+def read_attachments(args: argparse.Namespace) -> list[Attachment]:
+    """The files of ``-a`` (``-`` is standard input), read and checked before
+    anything is sent or saved; a problem is a usage error naming the file."""
+    from aichat_tui.attachments.reading import (
+        AttachmentError,
+        check_message,
+        encoding_note,
+        read_path,
+        read_stream,
+    )
+
+    names = list(getattr(args, "attach", None) or [])
+    if names.count("-") > 1:
+        raise CliError("standard input can be attached once (-a -)", EXIT_USAGE)
+    found: list[Attachment] = []
+    try:
+        for name in names:
+            if name == "-":
+                if sys.stdin is None:
+                    raise CliError("-a -: there is no standard input to read", EXIT_USAGE)
+                found.append(read_stream(sys.stdin.buffer, "stdin"))
+            else:
+                found.append(read_path(name))
+        check_message(found)
+    except AttachmentError as exc:
+        raise CliError(one_line(str(exc), 400), EXIT_USAGE) from None
+    for attachment in found:
+        note = encoding_note(attachment)
+        if note:
+            print(f"aichat-tui: note: {one_line(note, 300)}", file=sys.stderr)
+    return found
+
+
+def refuse_images_for_aichat(profile: Profile, attachments: list[Attachment]) -> None:
+    """The aichat protocol takes text only: say so before anything is sent or saved."""
+    images = [a.name for a in attachments if a.is_image]
+    if profile.kind == "aichat" and images:
+        names = ", ".join(one_line(n, 80) for n in images)
+        raise CliError(
+            f"profile '{profile.name}' uses the aichat protocol, which takes text only, so "
+            f"the image {names} cannot be sent; nothing was sent (use an OpenAI-compatible "
+            "profile with a vision model)",
+            EXIT_USAGE,
+        )
+
+
 def error_exit_code(exc: BaseException) -> int:
-    """The exit code for a client error: auth 5, configuration 3, anything else 4."""
+    """The exit code for a client error: auth 5, configuration 3, images the
+    backend cannot take 2, anything else 4."""
     from aichat_tui.client import errors
 
     auth = (errors.AuthError, errors.MissingCookiesError, errors.ProxyAuthError)
     if isinstance(exc, auth):
         return EXIT_AUTH
+    if isinstance(exc, errors.UnsupportedInputError):
+        return EXIT_USAGE
     if isinstance(exc, errors.ConfigurationError):
         return EXIT_CONFIG
     return EXIT_NETWORK
@@ -134,7 +189,13 @@ def _pick_session(args: argparse.Namespace) -> tuple[Any, Conversation | None]:
 
 
 async def _run(
-    store: Any, conv: Conversation, prompt: str, profile: Profile, model: str, terminal: _Terminal
+    store: Any,
+    conv: Conversation,
+    prompt: str,
+    profile: Profile,
+    model: str,
+    terminal: _Terminal,
+    attachments: list[Attachment],
 ) -> Reply:
     """Send ``prompt`` through the engine and wait for the reply to end.
 
@@ -147,7 +208,7 @@ async def _run(
         engine = ChatEngine(store, lambda _profile: client, secrets=lambda: list(SECRETS))
         terminal.engine = engine
         engine.subscribe(terminal)
-        reply = engine.send(conv, prompt, profile, model=model)
+        reply = engine.send(conv, prompt, profile, model=model, attachments=attachments)
         if terminal.save_problems:  # the prompt could not be recorded: say so, send nothing
             engine.forget(conv.id)
             raise CliError(f"cannot save the session: {terminal.save_problems[0]}")
@@ -160,7 +221,8 @@ async def _run(
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Send one prompt and stream the reply to stdout."""
-    prompt = build_prompt(args)
+    attachments = read_attachments(args)
+    prompt = build_prompt(args, attached=bool(attachments))
     paths = resolve_paths(args)
     settings = read_settings(paths)
     store, conv = _pick_session(args)
@@ -172,6 +234,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.profile = conv.profile  # a session keeps talking to its own backend
     profile = build_profile(settings, args, paths.config_file, required=True)
     assert profile is not None
+    refuse_images_for_aichat(profile, attachments)
     model = profile.model
     if conv is not None and getattr(args, "model", None) is None and conv.model:
         model = conv.model
@@ -189,7 +252,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     terminal = _Terminal(sys.stdout)
     try:
-        reply = asyncio.run(_run(store, conv, prompt, profile, model, terminal))
+        reply = asyncio.run(_run(store, conv, prompt, profile, model, terminal, attachments))
     except KeyboardInterrupt:
         terminal.end_line()
         saved = f"; partial reply saved in session {conv.id[:ID_WIDTH]}" if store else ""

@@ -42,7 +42,11 @@ def add_ask(sub: Any, common: list[argparse.ArgumentParser]) -> None:
             "--session ID to that one; the workspace shows them. A recorded session "
             "keeps using its own profile and model unless --profile/--model say "
             "otherwise. Ctrl+C stops the reply (exit 130); a recorded partial reply is "
-            "saved marked interrupted."
+            "saved marked interrupted.\n\n"
+            "-a FILE attaches a file (repeat it for more; -a - reads one from standard "
+            'input): `aichat-tui ask -a notes.txt -a shot.png "explain"`. Text files '
+            "(up to 256 KB) are sent inline in a fenced block; PNG, JPEG, GIF and WebP "
+            "images (up to 10 MB) as image parts, which the aichat protocol cannot take."
         ),
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -73,6 +77,16 @@ def add_ask(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         "--no-stdin",
         action="store_true",
         help="do not read standard input even when it is not a terminal",
+    )
+    p.add_argument(
+        "-a",
+        "--attach",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="attach FILE (repeatable; '-' reads it from standard input): text files "
+        "go inline, PNG/JPEG/GIF/WebP images as image parts (OpenAI-compatible "
+        "profiles with a vision model)",
     )
     p.set_defaults(func=_command("ask", "cmd_ask"))
 

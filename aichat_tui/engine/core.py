@@ -14,7 +14,7 @@ and its task cancelled, whether or not that task had started running.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -23,7 +23,7 @@ from aichat_tui.engine.listener import Listeners, ReplyListener
 from aichat_tui.engine.reply import Reply
 from aichat_tui.engine.state import ReplyState, can_move
 from aichat_tui.engine.stream import build_request, consume
-from aichat_tui.models import Conversation, Message, Profile, utcnow
+from aichat_tui.models import Attachment, Conversation, Message, Profile, utcnow
 from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.store import ConversationStore, StoreError
 
@@ -102,8 +102,10 @@ class ChatEngine:
         replace_from: Message | None = None,
         model: str | None = None,
         listener: ReplyListener | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> Reply:
-        """Add the prompt ``text`` to ``conv`` and start its reply.
+        """Add the prompt ``text`` (with its ``attachments``) to ``conv`` and start
+        its reply.
 
         A reply still running in ``conv`` is stopped first (kept, interrupted).
         ``replace_from`` (edit-and-resend) drops that message and all after it.
@@ -116,8 +118,8 @@ class ChatEngine:
         if replace_from is not None and replace_from in conv.messages:
             del conv.messages[conv.messages.index(replace_from) :]
         if conv.title == DEFAULT_TITLE and not any(m.role == "user" for m in conv.messages):
-            conv.title = title_for(text)
-        conv.messages.append(Message(role="user", content=text))
+            conv.title = title_for(text or ", ".join(a.name for a in attachments))
+        conv.messages.append(Message(role="user", content=text, attachments=list(attachments)))
         return self._start(conv, profile, model=model, listener=listener)
 
     def retry(
@@ -139,8 +141,11 @@ class ChatEngine:
     def edit_and_resend(
         self, conv: Conversation, prompt: Message, text: str, profile: Profile
     ) -> Reply:
-        """Replace ``prompt`` (and everything after it) with ``text`` and send it."""
-        return self.send(conv, text, profile, replace_from=prompt)
+        """Replace ``prompt`` (and everything after it) with ``text`` and send it
+        (the prompt's attachments stay with it)."""
+        return self.send(
+            conv, text, profile, replace_from=prompt, attachments=list(prompt.attachments)
+        )
 
     def stop(self, conv_id: str, *, lock_timeout: float | None = None) -> Reply | None:
         """Stop the reply running in ``conv_id`` now: its text is kept, marked
