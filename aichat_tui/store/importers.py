@@ -15,20 +15,30 @@ stored conversation lacks.
 from __future__ import annotations
 
 import json
+import os
+import struct
 import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from aichat_tui.models import Conversation, Message, utcnow
 from aichat_tui.sanitize import one_line
+from aichat_tui.store.json_stream import JsonLimitError, iter_items, read_capped
 
 # Fixed namespace: the same ChatGPT id always maps to the same local id.
 CHATGPT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "aichat-tui:import:chatgpt")
 TEXT_TYPES = ("text", "multimodal_text")
+
+# Import limits: a real export is far below each; a hostile file stops at the first.
+MAX_IMPORT_BYTES = 512 * 2**20  # uncompressed conversations.json
+MAX_ZIP_ENTRIES = 100_000  # files in the zip (a ChatGPT export holds a few hundred)
+MAX_CONVERSATIONS = 100_000
+MAX_CONVERSATION_CHARS = 48 * 2**20  # one conversation's JSON: held whole while parsed
+MAX_DEPTH = 100  # JSON nesting; ChatGPT's deepest metadata is ~15 levels
 
 
 class ImportFormatError(ValueError):
@@ -157,49 +167,158 @@ def chatgpt_conversation(raw: dict[str, Any]) -> Conversation:
     )
 
 
-def _is_chatgpt(data: Any) -> bool:
-    items = data if isinstance(data, list) else [data]
-    return bool(items) and all(isinstance(i, dict) and "mapping" in i for i in items)
+def _limit() -> str:
+    return f"{MAX_IMPORT_BYTES / 2**20:g} MiB"
+
+
+def _is_chatgpt_item(item: Any) -> bool:
+    return isinstance(item, dict) and "mapping" in item
+
+
+def _is_own_item(item: Any) -> bool:
+    return isinstance(item, dict) and "messages" in item
+
+
+def _neither(source: str) -> ImportFormatError:
+    return ImportFormatError(
+        f"{source} is neither a ChatGPT export (conversations.json) nor an aichat-tui JSON export"
+    )
+
+
+def convert_items(items: Iterable[Any], source: str = "input") -> tuple[str, list[Conversation]]:
+    """(format name, conversations) from the top-level items of an import file,
+    converted one at a time (the raw item is dropped once converted)."""
+    from aichat_tui.store.export import from_json
+
+    kind = "empty"
+    conversations: list[Conversation] = []
+    for item in items:
+        if kind == "empty":
+            if _is_chatgpt_item(item):
+                kind = "ChatGPT export"
+            elif _is_own_item(item):
+                kind = "aichat-tui export"
+            else:
+                raise _neither(source)
+        if kind == "ChatGPT export":
+            if not _is_chatgpt_item(item):
+                raise _neither(source)
+            conversations.append(chatgpt_conversation(item))
+            continue
+        if not _is_own_item(item):
+            raise _neither(source)
+        try:
+            conversations.append(from_json(json.dumps(item)))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ImportFormatError(f"{source}: {exc}") from None
+    return kind, conversations
 
 
 def parse_import(text: str, source: str = "input") -> tuple[str, list[Conversation]]:
     """(format name, conversations) from the text of a JSON file."""
+    if len(text) > MAX_IMPORT_BYTES:
+        raise ImportFormatError(f"{source} is larger than the import limit of {_limit()}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno})"
         ) from None
-    if isinstance(data, list) and not data:
-        return "empty", []
-    if _is_chatgpt(data):
-        items = data if isinstance(data, list) else [data]
-        return "ChatGPT export", [chatgpt_conversation(i) for i in items]
-    from aichat_tui.store.export import from_json
-
-    items = data if isinstance(data, list) else [data]
-    if not all(isinstance(i, dict) and "messages" in i for i in items):
+    except RecursionError:  # json recurses once per level
         raise ImportFormatError(
-            f"{source} is neither a ChatGPT export (conversations.json) "
-            "nor an aichat-tui JSON export"
+            f"{source} is nested too deeply; not a conversation export"
+        ) from None
+    items = data if isinstance(data, list) else [data]
+    if len(items) > MAX_CONVERSATIONS:
+        raise ImportFormatError(
+            f"{source} holds more than {MAX_CONVERSATIONS:,} conversations; the import limit"
         )
+    return convert_items(items, source)
+
+
+def _zip_entry_count(path: Path) -> int | None:
+    """The entry count from a zip's end record, read before zipfile loads the whole
+    central directory (whose size grows with the count). None if not found."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 65_557))  # end record (22 bytes) + longest comment
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    (count,) = struct.unpack("<H", tail[at + 10 : at + 12])
+    if count == 0xFFFF and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+        (offset,) = struct.unpack("<Q", tail[at - 12 : at - 4])  # zip64 end record
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            record = handle.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) >= 40:
+            (count,) = struct.unpack("<Q", record[32:40])
+    return count
+
+
+def _read_zip(path: Path) -> tuple[str, list[Conversation]]:
+    count = _zip_entry_count(path)
+    if count is not None and count > MAX_ZIP_ENTRIES:
+        raise ImportFormatError(
+            f"{path} holds {count:,} files; more than the import limit of {MAX_ZIP_ENTRIES:,}"
+        )
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise ImportFormatError(
+                f"{path} holds more than the import limit of {MAX_ZIP_ENTRIES:,} files"
+            )
+        found = [i for i in infos if i.filename.rsplit("/", 1)[-1] == "conversations.json"]
+        if not found:
+            raise ImportFormatError(f"{path} holds no conversations.json")
+        info = min(found, key=lambda i: len(i.filename))
+        where = f"{path}: {info.filename}"
+        if info.file_size > MAX_IMPORT_BYTES:  # the declared size, checked before reading
+            raise ImportFormatError(
+                f"{where} is {info.file_size / 2**20:,.0f} MiB uncompressed; "
+                f"the import limit is {_limit()}"
+            )
+        with archive.open(info) as member:
+            return _read_stream(member, where)
+
+
+def _read_stream(stream: BinaryIO, source: str) -> tuple[str, list[Conversation]]:
+    chunks = read_capped(stream, MAX_IMPORT_BYTES, source, _limit())
+    items = iter_items(
+        chunks,
+        source=source,
+        max_depth=MAX_DEPTH,
+        max_items=MAX_CONVERSATIONS,
+        max_item=MAX_CONVERSATION_CHARS,
+    )
     try:
-        return "aichat-tui export", [from_json(json.dumps(i)) for i in items]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ImportFormatError(f"{source}: {exc}") from None
+        return convert_items(items, source)
+    except JsonLimitError as exc:
+        raise ImportFormatError(str(exc)) from None
+    except zipfile.BadZipFile as exc:
+        raise ImportFormatError(f"{source}: damaged zip ({exc})") from None
 
 
 def read_import_file(path: Path) -> tuple[str, list[Conversation]]:
-    """Parse a file: JSON, or a ChatGPT export zip holding ``conversations.json``."""
+    """Parse a file: JSON, or a ChatGPT export zip holding ``conversations.json``.
+
+    Read in chunks, one conversation at a time, within the limits above; a file
+    breaking one raises ImportFormatError saying which.
+    """
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == "conversations.json"]
-            if not names:
-                raise ImportFormatError(f"{path} holds no conversations.json")
-            raw = archive.read(min(names, key=len))
-        return parse_import(raw.decode("utf-8-sig", errors="replace"), str(path))
-    raw_bytes = path.read_bytes()
-    return parse_import(raw_bytes.decode("utf-8-sig", errors="replace"), str(path))
+        try:
+            return _read_zip(path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
+            raise ImportFormatError(f"{path}: damaged or unsupported zip ({exc})") from None
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ImportFormatError(
+                f"{path} is {size / 2**20:,.0f} MiB; the import limit is {_limit()}"
+            )
+        return _read_stream(handle, str(path))
 
 
 def merge_into_store(

@@ -46,6 +46,30 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def run_cli(
+    home: Path, *args: str, input: bytes | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m aichat_tui ARGS`` with config and data in ``home``; stdin empty
+    unless ``input`` is given; output decoded."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "aichat_tui", *args],
+        input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
+        capture_output=True,
+        env=clean_env(
+            AICHAT_TUI_CONFIG_DIR=str(home / "config"), AICHAT_TUI_DATA_DIR=str(home / "data")
+        ),
+        cwd=ROOT,
+        timeout=timeout,
+    )
+    return subprocess.CompletedProcess(
+        proc.args,
+        proc.returncode,
+        proc.stdout.decode(errors="replace"),
+        proc.stderr.decode(errors="replace"),
+    )
+
+
 class PtyApp:
     """``python -m aichat_tui ARGS`` on the slave side of a real pseudo-terminal.
 
