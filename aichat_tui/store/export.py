@@ -2,9 +2,10 @@
 
 Conversations hold no secrets (profiles are referenced by name only; cookies,
 keys and proxy URLs live in config.toml), and the exports are built from an
-explicit list of fields, so nothing else can slip in. Markdown is meant for
-reading and pasting: terminal control sequences are stripped from it. JSON keeps
-the text exact (it is the format ``from_json`` imports). Attachments: Markdown
+explicit list of fields, so nothing else can slip in. Every format passes its
+text through :func:`export_text`: terminal control sequences, C0/C1 controls and
+bidi overrides are stripped, because an export is read in terminals and editors
+(a JSON file is ``cat``-ed as often as it is imported). Attachments: Markdown
 lists them and includes text files as fenced blocks; JSON round-trips them, image
 bytes as base64 (``data_base64``, checked against size and sha256 on import).
 """
@@ -35,6 +36,13 @@ _STATUS_NOTES = {
 }
 
 
+def export_text(text: str) -> str:
+    """Text as every export format writes it: lone surrogates replaced, control
+    sequences and characters (C0 but TAB/LF, C1 such as U+009B, bidi overrides
+    such as U+202E) removed, CR LF made LF."""
+    return strip_control(fix_surrogates(text))
+
+
 def _when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -51,10 +59,10 @@ def to_markdown(conv: Conversation) -> str:
         meta.append(f"- Top-p: {conv.top_p:g}")
     lines += [*meta, ""]
     if conv.system_prompt:
-        lines += ["## System prompt", "", strip_control(conv.system_prompt), ""]
+        lines += ["## System prompt", "", export_text(conv.system_prompt), ""]
     for message in conv.messages:
         lines += [f"## {_HEADINGS.get(message.role, message.role)}", ""]
-        lines.append(strip_control(fix_surrogates(message.content)))
+        lines.append(export_text(message.content))
         if message.attachments:
             lines += ["", *_markdown_attachments(message.attachments)]
         note = _STATUS_NOTES.get(message.status or "")
@@ -75,22 +83,22 @@ def _markdown_attachments(attachments: list[Attachment]) -> list[str]:
         )
     for a in attachments:
         if a.text is not None:
-            shown = dataclasses.replace(a, name=one_line(a.name, 200), text=strip_control(a.text))
+            shown = dataclasses.replace(a, name=one_line(a.name, 200), text=export_text(a.text))
             lines += ["", text_block(shown)]
     return lines
 
 
 def _attachment_json(a: Attachment) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "name": fix_surrogates(a.name),
+        "name": export_text(a.name),
         "size": a.size,
-        "media_type": a.media_type,
+        "media_type": export_text(a.media_type),
         "sha256": a.sha256,
     }
     if a.encoding is not None:
         body["encoding"] = a.encoding
     if a.text is not None:
-        body["text"] = fix_surrogates(a.text)
+        body["text"] = export_text(a.text)
     if a.is_image:
         data = image_bytes(a)
         if data is not None:  # else the export records the image without its bytes
@@ -132,13 +140,13 @@ def _message_json(message: Message) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": message.id,
         "role": message.role,
-        "content": fix_surrogates(message.content),
+        "content": export_text(message.content),
         "time": message.time.isoformat(),
     }
     if message.status is not None:
         body["status"] = message.status
     if message.error is not None:
-        body["error"] = fix_surrogates(message.error)
+        body["error"] = export_text(message.error)
     if message.attachments:
         body["attachments"] = [_attachment_json(a) for a in message.attachments]
     return body
@@ -150,13 +158,13 @@ def to_json(conv: Conversation) -> str:
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "id": conv.id,
-        "title": fix_surrogates(conv.title),
+        "title": export_text(conv.title),
         "created": conv.created.isoformat(),
         "updated": conv.updated.isoformat(),
-        "model": conv.model,
+        "model": None if conv.model is None else export_text(conv.model),
         "temperature": conv.temperature,
         "top_p": conv.top_p,
-        "system_prompt": fix_surrogates(conv.system_prompt),
+        "system_prompt": export_text(conv.system_prompt),
         "messages": [_message_json(m) for m in conv.messages],
     }
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"

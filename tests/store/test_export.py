@@ -1,5 +1,5 @@
-"""Markdown and JSON export: readable, control sequences stripped from Markdown,
-exact text in JSON (read back by from_json), and never a secret."""
+"""Markdown and JSON export: readable, control sequences stripped from every format
+alike, JSON read back by from_json, and never a secret."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from aichat_tui.store import (
     to_json,
     to_markdown,
 )
+from aichat_tui.store.export import export_text
 
 NASTY = "red \x1b[31mtext\x1b[0m \x1b]52;c;aGk=\x07 \x9b2J nul\x00 \u202eevil\r\nline2"
 
@@ -55,6 +56,8 @@ def test_markdown_has_sections_and_no_control_sequences() -> None:
 
 def test_json_round_trips_exactly() -> None:
     conv = sample()
+    conv.messages[1].content = "plain text\twith a TAB\nand é 😀 [/]"
+    conv.messages[2].error = "server 500"
     back = from_json(to_json(conv))
     assert back.messages == conv.messages
     assert (back.title, back.system_prompt, back.model, back.temperature) == (
@@ -65,6 +68,26 @@ def test_json_round_trips_exactly() -> None:
     )
     assert (back.created, back.updated, back.id) == (conv.created, conv.updated, conv.id)
     assert back.profile is None  # a profile name is local configuration, not exported
+
+
+def test_every_format_strips_controls_the_same_way() -> None:
+    """Issue 16 item 2: JSON kept U+009B and U+202E (ensure_ascii=False) and ESC."""
+    conv = sample()
+    conv.title = "title \u202e\x9b2J\x1b]0;pwned\x07"
+    conv.system_prompt = "sys \x9b31m\u2066x\u2069"
+    markdown = to_markdown(conv)
+    raw_json = to_json(conv)
+    data = json.loads(raw_json)
+    texts = [data["title"], data["system_prompt"], data["messages"][2]["error"]]
+    texts += [m["content"] for m in data["messages"]]
+    for bad in ("\x1b", "\x9b", "\x00", "\x07", "\r", "\u202e", "\u2066", "\u2069"):
+        assert bad not in markdown
+        assert bad not in raw_json
+        assert all(bad not in text for text in texts)
+    cleaned = export_text(NASTY)
+    assert data["messages"][1]["content"] == cleaned
+    assert f"\n{cleaned}\n" in markdown
+    assert cleaned == "red text   nul evil\nline2"
 
 
 @pytest.mark.parametrize(
