@@ -21,8 +21,7 @@ def open_store(args: argparse.Namespace) -> Any:
     from aichat_tui.store import ConversationStore
 
     paths = resolve_paths(args)
-    paths.ensure()
-    store = ConversationStore(paths)
+    store = ConversationStore(paths)  # creates the folders, or says what is in the way
     # Fold in replies left unfinished by a killed process (an `ask` or the workspace);
     # sidecars of replies still streaming elsewhere are locked and left alone.
     recovered = store.recover()
@@ -31,9 +30,18 @@ def open_store(args: argparse.Namespace) -> Any:
             f"aichat-tui: recovered {len(recovered)} unfinished reply(ies), marked interrupted",
             file=sys.stderr,
         )
-    for problem in getattr(store, "problems", []):
-        print(f"aichat-tui: warning: {one_line(str(problem), 300)}", file=sys.stderr)
+    for problem in store.problems:
+        _warn(problem)
+    store.on_problem = _warn  # later ones (found by list, load, search) too
     return store
+
+
+def _warn(problem: Any) -> None:
+    """One stderr line per damaged, foreign or skipped file, as the workspace lists them."""
+    print(
+        f"aichat-tui: warning: {one_line(f'{problem.path}: {problem.message}', 300)}",
+        file=sys.stderr,
+    )
 
 
 def match_id(candidates: list[str], given: str, *, where: str = "") -> str:

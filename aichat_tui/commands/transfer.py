@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +26,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     target = Path(args.output).expanduser()
     try:
-        target.write_text(text, encoding="utf-8")
+        # A new file is private (0600) like every file the app writes; an existing
+        # one keeps the mode its owner gave it.
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from exc
     print(f"exported {conv.id[:ID_WIDTH]} to {target}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,8 +52,41 @@ def make_app(
     )
 
 
+def require_terminal() -> None:
+    """Refuse to start the full-screen app without a terminal to read and draw on.
+
+    Textual reads keys from stdin and draws on stderr; with stdin from /dev/null
+    or a pipe nothing could ever quit it, and with stdout piped (``| head``) the
+    reader would wait for output that never comes: both used to hang forever.
+    """
+    missing = [
+        name
+        for name, stream in (("stdin", sys.stdin), ("stdout", sys.stdout), ("stderr", sys.stderr))
+        if stream is None or not _isatty(stream)
+    ]
+    if missing:
+        raise CliError(
+            f"the workspace needs a terminal, but {_names(missing)} "
+            f"{'is not one' if len(missing) == 1 else 'are not terminals'}; "
+            "for pipes and scripts use `aichat-tui ask` or `aichat-tui sessions`",
+            EXIT_USAGE,
+        )
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def launch(paths: Any, settings: Settings, **options: Any) -> int:
     """Run the Textual app until it exits; its return code becomes ours."""
+    require_terminal()
     app = make_app(paths, settings, **options)
     if not gc.isenabled():  # paused by cli.main() for start-up (issue 6)
         # What start-up made lives as long as the app: moved out of the collector's
@@ -133,6 +167,7 @@ def demo_environment(data_dir: str | Path | None = None) -> Iterator[DemoEnviron
     """
     from aichat_tui.loopback import LoopbackServer
     from aichat_tui.store import Paths, save_settings
+    from aichat_tui.store.paths import folder_problem
 
     with tempfile.TemporaryDirectory(prefix="aichat-tui-demo-") as tmp:
         server = LoopbackServer(chunk_chars=DEMO_CHUNK_CHARS, chunk_delay=DEMO_CHUNK_DELAY)
@@ -141,7 +176,10 @@ def demo_environment(data_dir: str | Path | None = None) -> Iterator[DemoEnviron
             paths = Paths.resolve(
                 config_dir=Path(tmp) / "config", data_dir=data_dir or Path(tmp) / "data"
             )
-            paths.ensure()
+            try:
+                paths.ensure()
+            except OSError as exc:
+                raise CliError(folder_problem(exc, paths.data_dir)) from exc
             settings = demo_settings(server)
             save_settings(paths, settings)
             yield DemoEnvironment(server=server, paths=paths, settings=settings)
@@ -159,6 +197,7 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     if args.session:
         raise CliError("--demo starts with a new session; drop --session", EXIT_USAGE)
+    require_terminal()  # before the demo server starts
     with demo_environment(args.data_dir) as env:
         return launch(
             env.paths,

@@ -22,6 +22,7 @@ import copy
 import os
 import stat
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,12 +38,13 @@ from aichat_tui.store.errors import (
     LockTimeout,
     SaveError,
     StoreError,
+    TruncatedFile,
 )
 from aichat_tui.store.index import Index, Stamp, stamp_of, summarize
 from aichat_tui.store.lock import FileLock
 from aichat_tui.store.merge import META_FIELDS, merge_into
 from aichat_tui.store.partial import PartialWriter, find_orphans, fold_in
-from aichat_tui.store.paths import Paths
+from aichat_tui.store.paths import Paths, folder_problem
 from aichat_tui.store.trash import Trash, TrashEntry
 
 if TYPE_CHECKING:
@@ -87,13 +89,15 @@ class ConversationStore:
         self.paths = paths
         self.lock_timeout = lock_timeout
         self.problems: list[LoadProblem] = []
+        # Called with each new problem as it is found (the CLI prints it at once;
+        # the workspace reads ``problems``): one place decides what is reported.
+        self.on_problem: Callable[[LoadProblem], None] | None = None
         self.parse_count = 0  # files parsed in full so far (the index tests count these)
         self.header_count = 0  # files whose header alone was read for the index
         try:
             paths.ensure()
         except OSError as exc:
-            where = exc.filename or paths.data_dir
-            raise StoreError(f"cannot create the data folder {where}: {exc.strerror}") from exc
+            raise StoreError(folder_problem(exc, paths.data_dir)) from exc
         for folder in (paths.conversations_dir, paths.data_dir, paths.trash_dir, paths.cache_dir):
             clean_stale_temps(folder)
         self.index = Index(paths.index_file)
@@ -143,20 +147,57 @@ class ConversationStore:
             raise _BadFile(ConversationFileError(path, "file is too large"), stamp)
         return data, stamp
 
-    def _read(self, path: Path) -> tuple[Conversation, Stamp]:
-        """Parse a file (raises _BadFile for bad content, OSError for I/O)."""
+    def _read(self, path: Path, *, locked: bool = False) -> tuple[Conversation, Stamp]:
+        """Parse a file (raises _BadFile for bad content, OSError for I/O). A file
+        cut short is recovered (see :meth:`_recover_truncated`); ``locked``: the
+        caller holds the conversation's lock."""
         data, stamp = self._read_bytes(path)
         self.parse_count += 1
         try:
             return schema.loads(data, path), stamp
+        except TruncatedFile as exc:
+            return exc.conv, self._recover_truncated(path, data, stamp, exc, locked=locked)  # type: ignore[return-value]
         except ConversationFileError as exc:
             raise _BadFile(exc, stamp) from None
+
+    def _recover_truncated(
+        self, path: Path, data: bytes, stamp: Stamp, exc: TruncatedFile, *, locked: bool
+    ) -> Stamp:
+        """A file holding fewer messages than its header says (cut at a message
+        boundary): the original is copied to quarantine, the file is rewritten
+        with the messages that are there (so every reader agrees on them), and the
+        user is told. Returns the stamp of the file now on disk."""
+        conv: Conversation = exc.conv  # type: ignore[assignment]
+        there = len(conv.messages)
+        guard = contextlib.nullcontext() if locked else self._lock(path.stem, timeout=1.0)
+        try:
+            with guard:
+                st = os.lstat(path)
+                if not stat.S_ISREG(st.st_mode) or stamp_of(st) != stamp:
+                    return stamp  # replaced meanwhile: the next read judges the new one
+                stamped = utcnow().strftime("%Y%m%dT%H%M%S%f")
+                kept = self.paths.quarantine_dir / f"{path.stem}.{stamped}{path.suffix}"
+                atomic_write(kept, data)
+                self._note(kept, f"{exc}; the {there} message(s) there were recovered")
+                atomic_write(path, schema.dumps(conv).encode("utf-8"))
+                new = stamp_of(os.stat(path))
+        except (StoreError, OSError):
+            self._problem(path, f"{exc.detail}; loaded the {there} that are there")
+            return stamp
+        self._problem(
+            path,
+            f"{exc.detail}; recovered the {there} that are there (original kept in {kept})",
+            kept,
+        )
+        return new
 
     def _summarize_file(self, conv_id: str, path: Path) -> ConversationSummary:
         """A summary for the index: from the file's header when it has a message
         count (files written here), else from a full parse (which validates it)."""
         data, stamp = self._read_bytes(path)
         header = schema.loads_header(data, path)
+        if header is not None and schema.count_message_tables(data) < header[1]:
+            header = None  # fewer messages than it says: parse it (and recover it)
         if header is not None:
             self.header_count += 1
             conv, count = header
@@ -167,6 +208,9 @@ class ConversationStore:
             self.parse_count += 1
             try:
                 conv = schema.loads(data, path)
+            except TruncatedFile as exc:
+                conv = exc.conv  # type: ignore[assignment]
+                stamp = self._recover_truncated(path, data, stamp, exc, locked=False)
             except ConversationFileError as exc:
                 raise _BadFile(exc, stamp) from None
             conv.id = conv_id
@@ -176,7 +220,10 @@ class ConversationStore:
 
     def _problem(self, path: Path, message: str, moved_to: Path | None = None) -> None:
         if not any(p.path == path and p.message == message for p in self.problems):
-            self.problems.append(LoadProblem(path, message, moved_to))
+            problem = LoadProblem(path, message, moved_to)
+            self.problems.append(problem)
+            if self.on_problem is not None:
+                self.on_problem(problem)
 
     def _quarantine(self, path: Path, error: ConversationFileError, stamp: Stamp) -> None:
         """Move a bad file aside, but only if it is still the version that failed
@@ -191,13 +238,21 @@ class ConversationStore:
             moved = self.paths.quarantine_dir / f"{path.stem}.{stamped}{path.suffix}"
             try:
                 os.replace(path, moved)
-                (moved.parent / f"{moved.name}.error.txt").write_text(
-                    str(error) + "\n", encoding="utf-8"
-                )
             except OSError:
                 moved = None
+            else:
+                self._note(moved, str(error))
         note = f"{error.detail} (moved to {moved})" if moved else error.detail
         self._problem(path, note, moved)
+
+    def _note(self, moved: Path, text: str) -> None:
+        """Write the reason next to a quarantined file; both private (0600), as
+        every file the app writes (a hand-made file may have come in as 0644)."""
+        with contextlib.suppress(OSError):
+            os.chmod(moved, 0o600)
+        with contextlib.suppress(SaveError):
+            note = moved.parent / f"{moved.name}.error.txt"
+            atomic_write(note, (text + "\n").encode("utf-8"), durable=False)
 
     def _fail_load(self, conv_id: str, path: Path, bad: _BadFile) -> None:
         """Report a file that failed to load and move it aside (under its lock)."""
@@ -249,7 +304,8 @@ class ConversationStore:
                 continue
             try:
                 if not entry.is_file(follow_symlinks=False):
-                    self._problem(path, "ignored: not a regular file")
+                    what = "a symlink (links are not followed)" if entry.is_symlink() else None
+                    self._problem(path, f"ignored: {what or 'not a regular file'}")
                     continue
                 summary = self.index.get(conv_id, stamp_of(entry.stat(follow_symlinks=False)))
                 if summary is None:
@@ -339,7 +395,7 @@ class ConversationStore:
             seen = self._seen_for(conv)
             if st is not None and (seen is None or seen.stamp != stamp_of(st)):
                 try:
-                    disk, _ = self._read(path)
+                    disk, _ = self._read(path, locked=True)
                 except FileNotFoundError:
                     disk = None
                 except _BadFile as bad:
@@ -437,6 +493,7 @@ class ConversationStore:
             moved = self.paths.quarantine_dir / path.name
             with contextlib.suppress(OSError):
                 os.replace(path, moved)
+                self._note(moved, f"{path}: {reason}")
             self._problem(path, f"{reason} (moved to {moved})", moved)
         for orphan in orphans:
             try:
@@ -450,6 +507,7 @@ class ConversationStore:
                 moved = self.paths.quarantine_dir / orphan.path.name
                 with contextlib.suppress(OSError):
                     os.replace(orphan.path, moved)
+                    self._note(moved, f"{orphan.path}: partial reply for a missing conversation")
                 orphan.discard()
                 self._problem(orphan.path, "partial reply for a missing conversation", moved)
             except StoreError as exc:

@@ -5,6 +5,7 @@
     StoreError(Exception)
     ├── ConfigError            config.toml cannot be read or is invalid (path, line, key)
     ├── ConversationFileError  a conversation file cannot be read or is invalid (path, line, key)
+    │   └── TruncatedFile      fewer messages than its message_count (carries what is there)
     ├── ConversationNotFound   no conversation (or trash entry) with that id (also a KeyError)
     ├── SaveError              a write failed; the previous file is intact
     └── LockTimeout            another instance held the lock for too long (also a SaveError)
@@ -52,6 +53,16 @@ class ConfigError(_FileProblem):
 
 class ConversationFileError(_FileProblem):
     """A conversation file is unreadable, is not valid TOML, or breaks the schema."""
+
+
+class TruncatedFile(ConversationFileError):
+    """A conversation file holds fewer messages than its header's ``message_count``:
+    it was cut at a message boundary. ``conv`` holds the messages that are there."""
+
+    def __init__(self, path: Path | str, message: str, conv: object, declared: int) -> None:
+        super().__init__(path, message)
+        self.conv = conv
+        self.declared = declared
 
 
 class ConversationNotFound(StoreError, KeyError):

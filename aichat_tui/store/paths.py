@@ -108,6 +108,25 @@ class Paths:
         _tighten(self.config_dir)
 
 
+def folder_problem(exc: OSError, fallback: Path) -> str:
+    """One line for a failure of :meth:`Paths.ensure`, the same for every caller
+    (CLI and workspace): names the path in the way when a file sits where a
+    folder must be, instead of a bare "File exists"."""
+    where = Path(exc.filename) if exc.filename else fallback
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        blocker = where
+        for candidate in (where, *where.parents):
+            if candidate.exists() and not candidate.is_dir():
+                blocker = candidate
+                break
+        what = "a file is in its place" if blocker == where else f"{blocker} is a file"
+        return (
+            f"cannot create the data folder {where}: {what}, not a folder; "
+            "move it away or choose another --data-dir"
+        )
+    return f"cannot create the data folder {where}: {exc.strerror or exc}"
+
+
 def _tighten(folder: Path) -> None:
     """chmod 0700 where the OS supports it (a no-op on Windows)."""
     if os.name == "posix":

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message
-from aichat_tui.store.errors import ConversationFileError
+from aichat_tui.store.errors import ConversationFileError, TruncatedFile
 from aichat_tui.store.toml_codec import (
     basic_string,
     decode_error_line,
@@ -63,6 +63,7 @@ from aichat_tui.store.toml_codec import (
 
 SCHEMA_VERSION = 1
 _FIRST_MESSAGE = re.compile(r"^\[\[\s*messages\s*\]\]", re.MULTILINE)
+_MESSAGE_TABLE = re.compile(rb"^[ \t]*\[\[\s*messages\s*\]\]", re.MULTILINE)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOP_KEYS = {
     "schema_version",
@@ -295,7 +296,23 @@ def loads(data: bytes, path: Path) -> Conversation:
         raise ConversationFileError(path, message, line=line) from exc
     except RecursionError as exc:  # tomllib recurses once per nesting level
         raise ConversationFileError(path, "invalid TOML: nested too deeply") from exc
-    return from_document(doc, path, text)
+    conv = from_document(doc, path, text)
+    declared = doc.get("message_count")
+    if isinstance(declared, int) and declared > len(conv.messages):
+        raise TruncatedFile(
+            path,
+            f"cut short: its header says {declared} messages, {len(conv.messages)} are there",
+            conv,
+            declared,
+        )
+    return conv
+
+
+def count_message_tables(data: bytes) -> int:
+    """How many ``[[messages]]`` headers the bytes hold (a quick check of the
+    header's count; a line inside a multi-line string may be miscounted, which
+    only costs a full parse)."""
+    return len(_MESSAGE_TABLE.findall(data))
 
 
 def loads_header(data: bytes, path: Path) -> tuple[Conversation, int] | None:

@@ -47,18 +47,36 @@ def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(
-    cli: Cli, tmp_path: Path
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A data folder that is a file: the store cannot create its folders.
-    blocker = tmp_path / "blocker"
-    blocker.write_text("not a folder")
-    cli.env["AICHAT_TUI_DATA_DIR"] = str(blocker)
-    out = cli.run("sessions", "list")
-    assert out.returncode == 1
-    line = assert_one_error_line(out.stderr)
-    assert "--debug" in line
-    debug = cli.run("sessions", "list", "--debug")
-    assert debug.returncode == 1 and "Traceback" in debug.stderr
+    from aichat_tui.store import ConversationStore
+
+    def broken(self: object) -> list:
+        raise RuntimeError("something nobody expected")
+
+    monkeypatch.setenv("AICHAT_TUI_CONFIG_DIR", str(cli.config_dir))
+    monkeypatch.setenv("AICHAT_TUI_DATA_DIR", str(cli.data_dir))
+    monkeypatch.setattr(ConversationStore, "list", broken)
+    assert main(["sessions", "list"]) == 1
+    line = assert_one_error_line(capsys.readouterr().err)
+    assert "unexpected RuntimeError: something nobody expected" in line and "--debug" in line
+    assert main(["sessions", "list", "--debug"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_file_where_a_data_folder_goes_is_one_clear_line(cli: Cli, tmp_path: Path) -> None:
+    """Issue 16 item 8: was "File exists: … (rerun with --debug …)", exit 1."""
+    blocker = tmp_path / "data"
+    blocker.mkdir()
+    (blocker / "conversations").write_text("not a folder")
+    for args in (["sessions", "list"], ["sessions", "search", "x"], ["export", "abc"]):
+        out = cli.run(*args)
+        assert out.returncode == 1, (args, out.stderr)
+        line = assert_one_error_line(out.stderr)
+        assert f"cannot create the data folder {blocker / 'conversations'}" in line, args
+        assert (
+            "a file is in its place" in line and "--debug" not in line and "File exists" not in line
+        )
 
 
 def test_workspace_options_are_checked_before_textual_starts(cli: Cli) -> None:
