@@ -82,6 +82,52 @@ class Attachment:
 
 
 @dataclass
+class Usage:
+    """Tokens and speed of one reply (any part may be unknown: None).
+
+    ``ttft``: seconds from sending the request to the first token (thinking
+    included); ``tokens_per_second``: generation speed, from the server's own
+    timings when it sends them (llama.cpp), else measured here.
+    """
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    ttft: float | None = None
+    tokens_per_second: float | None = None
+
+    def is_empty(self) -> bool:
+        """True when nothing is known."""
+        return all(
+            v is None
+            for v in (self.prompt_tokens, self.completion_tokens, self.ttft, self.tokens_per_second)
+        )
+
+    def summary(self) -> str:
+        """One quiet line: ``50 → 40 tokens · first token 0.3 s · 1184 tok/s``."""
+        parts: list[str] = []
+        if self.prompt_tokens is not None or self.completion_tokens is not None:
+            prompt = "?" if self.prompt_tokens is None else str(self.prompt_tokens)
+            done = "?" if self.completion_tokens is None else str(self.completion_tokens)
+            parts.append(f"{prompt} → {done} tokens")
+        if self.ttft is not None:
+            parts.append(f"first token {self.ttft:.2f} s")
+        if self.tokens_per_second is not None:
+            parts.append(f"{self.tokens_per_second:.1f} tok/s")
+        return " · ".join(parts)
+
+
+# Why a reply ended, as stored on the message (``Message.finish_reason``).
+ENDINGS: tuple[str, ...] = (
+    "stop",
+    "length",
+    "content_filter",
+    "tool_calls",
+    "error",
+    "interrupted",
+)
+
+
+@dataclass
 class Message:
     """One turn of a conversation.
 
@@ -97,11 +143,16 @@ class Message:
     error: str | None = None
     id: str = field(default_factory=new_id)
     attachments: list[Attachment] = field(default_factory=list)
+    # The model's thinking: shown and saved, never sent back to the server.
+    reasoning: str = ""
+    finish_reason: str | None = None  # one of ENDINGS (None: not known)
+    usage: Usage | None = None
 
     def as_wire(self) -> dict[str, Any]:
         """The ``{"role", "content"}`` mapping a backend receives: text files are
         inlined as fenced blocks; images become content parts (their bytes from
-        ``data`` or the stored file; see :mod:`aichat_tui.attachments.wire`)."""
+        ``data`` or the stored file; see :mod:`aichat_tui.attachments.wire`).
+        Never the reasoning: DeepSeek rejects it, and it is not the dialogue."""
         if not self.attachments:
             return {"role": self.role, "content": self.content}
         from aichat_tui.attachments.wire import message_wire
@@ -171,13 +222,20 @@ class Profile:
     kind: BackendKind = "openai"
     base_url: str = "http://127.0.0.1:8080/v1"
     model: str = ""
-    temperature: float = 0.5
-    top_p: float = 1.0
+    # None: not set by the user, so OpenAI-compatible servers use their own
+    # defaults (the aichat body falls back to the provider's 0.5 and 1).
+    temperature: float | None = None
+    top_p: float | None = None
     timeout: float = 60.0
     cookies: dict[str, str] = field(default_factory=dict)
     api_key: str | None = None
     api_key_env: str | None = None
     proxy: str | None = None
+    max_tokens: int | None = None
+    # Sent instead of the built-in browser user agent (chat-gpt.org's
+    # cf_clearance cookie is only valid with the browser's own user agent).
+    user_agent: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # extra request headers
 
     def resolved_api_key(self) -> str | None:
         """The API key itself: the stored one, else the named environment variable."""
@@ -193,6 +251,10 @@ class Profile:
         from urllib.parse import quote
 
         found: list[str] = [v for v in self.cookies.values() if v]
+        for name, value in self.headers.items():
+            # Extra headers often carry credentials (x-api-key, authorization).
+            if value and any(w in name.lower() for w in ("auth", "key", "cookie", "token")):
+                found.append(value)
         key = self.resolved_api_key()
         if key:
             found.append(key)

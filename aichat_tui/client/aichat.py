@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from aichat_tui.client.chat import ChatRequest
 
 __all__ = [
+    "ACCEPT_LANGUAGE",
     "DEFAULT_TIMEOUT",
+    "SEC_CH_UA",
     "USER_AGENT",
     "Aichat",
     "aichat_headers",
@@ -32,10 +34,16 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 6.0  # what the original provider used
+# The browser the provider imitated (g4f's Aichat provider, which the seed
+# document describes): Chrome 118 on macOS.
 USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/114.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36"
 )
+ACCEPT_LANGUAGE = "en,fr-FR;q=0.9,fr;q=0.8,es-ES;q=0.7,es;q=0.6,en-US;q=0.5,am;q=0.4,de;q=0.3"
+SEC_CH_UA = '"Chromium";v="118", "Google Chrome";v="118", "Not=A?Brand";v="99"'
+DEFAULT_TEMPERATURE = 0.5
+DEFAULT_TOP_P = 1
 
 
 def _text_of(content: Any) -> str:
@@ -81,24 +89,34 @@ def flatten_prompt(messages: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def aichat_headers(base_url: str) -> dict[str, str]:
-    """The browser-like headers the original provider sent."""
+def aichat_headers(
+    base_url: str, *, user_agent: str | None = None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The browser-like headers the original provider sent, in its order;
+    ``user_agent`` replaces the built-in one, ``extra`` adds or overrides."""
     base = base_url.rstrip("/")
-    return {
+    headers = {
         "authority": urlsplit(base).netloc or "chat-gpt.org",
         "accept": "*/*",
-        "cache-control": "no-cache",
+        "accept-language": ACCEPT_LANGUAGE,
         "content-type": "application/json",
         "origin": base,
-        "pragma": "no-cache",
         "referer": f"{base}/chat",
+        "sec-ch-ua": SEC_CH_UA,
         "sec-ch-ua-mobile": "?0",
-        "sec-ch-ua-platform": '"Windows"',
+        "sec-ch-ua-platform": '"macOS"',
         "sec-fetch-dest": "empty",
         "sec-fetch-mode": "cors",
         "sec-fetch-site": "same-origin",
-        "user-agent": USER_AGENT,
+        "user-agent": user_agent or USER_AGENT,
     }
+    headers.update({k.lower(): v for k, v in (extra or {}).items()})
+    return headers
+
+
+def _json_number(value: float) -> float | int:
+    """``1`` rather than ``1.0``, as the provider's Python ints went out."""
+    return int(value) if float(value).is_integer() else value
 
 
 def require_cookies(cookies: Mapping[str, str] | None, base_url: str) -> dict[str, str]:
@@ -120,14 +138,16 @@ def build_chat_request(
     """``POST {base}/api/text`` with the flattened prompt."""
     refuse_images(request.messages, profile.base_url)
     cookies = require_cookies(profile.cookies, profile.base_url)
+    temperature = profile.temperature if request.temperature is None else request.temperature
+    top_p = profile.top_p if request.top_p is None else request.top_p
     body = {
         "message": flatten_prompt(request.messages),
-        "temperature": profile.temperature if request.temperature is None else request.temperature,
+        "temperature": _json_number(DEFAULT_TEMPERATURE if temperature is None else temperature),
         "presence_penalty": 0,
-        "top_p": profile.top_p if request.top_p is None else request.top_p,
+        "top_p": _json_number(DEFAULT_TOP_P if top_p is None else top_p),
         "frequency_penalty": 0,
     }
-    headers = aichat_headers(profile.base_url)
+    headers = aichat_headers(profile.base_url, user_agent=profile.user_agent, extra=profile.headers)
     # One Cookie header built here: httpx's cookie jar would also keep cookies
     # the server sets, which a stateless client must not.
     headers["cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
@@ -186,8 +206,8 @@ class Aichat:
             kind="aichat",
             base_url=base_url,
             model=model or "",
-            temperature=float(kwargs.get("temperature", 0.5)),
-            top_p=float(kwargs.get("top_p", 1)),
+            temperature=float(kwargs.get("temperature", DEFAULT_TEMPERATURE)),
+            top_p=float(kwargs.get("top_p", DEFAULT_TOP_P)),
             timeout=float(kwargs.get("timeout", DEFAULT_TIMEOUT)),
             cookies=cookies,
             proxy=proxy,

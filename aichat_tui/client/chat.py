@@ -18,6 +18,7 @@ any stream still open.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator, Callable
@@ -30,8 +31,17 @@ from aichat_tui.attachments.wire import has_images
 from aichat_tui.client import aichat as aichat_backend
 from aichat_tui.client import errors as E
 from aichat_tui.client import openai as openai_backend
-from aichat_tui.client.decoders import SurrogateJoiner, sniff_parser
+from aichat_tui.client.decoders import BodyParser, ServerUsage, SurrogateJoiner, sniff_parser
 from aichat_tui.client.errmap import ErrorContext
+from aichat_tui.client.events import (
+    Finish,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallNotice,
+    UsageReport,
+)
+from aichat_tui.client.think import ThinkSplitter
 from aichat_tui.client.transport import (
     ProxySpec,
     Timeouts,
@@ -43,7 +53,7 @@ from aichat_tui.client.transport import (
     register_secrets,
     unregister_secrets,
 )
-from aichat_tui.models import Profile
+from aichat_tui.models import Profile, Usage
 
 __all__ = ["ChatClient", "ChatRequest"]
 
@@ -60,12 +70,21 @@ class ChatRequest:
     model: str = ""
     temperature: float | None = None  # None -> profile default
     top_p: float | None = None
+    max_tokens: int | None = None  # None -> profile default
 
 
 # What the app and `ask` use (a library caller opts in with ``retries=``): a person
 # waits at most two retries, each at most MAX_RETRY_WAIT seconds, before seeing the error.
 INTERACTIVE_RETRIES = 2
 INTERACTIVE_MAX_RETRY_WAIT = 20.0
+
+# Profiles (name, base URL) whose server refused ``stream_options`` (this process).
+_REJECTS_STREAM_OPTIONS: set[tuple[str, str]] = set()
+
+
+class _StreamOptionsRejected(Exception):
+    """A 400/422 answer that names ``stream_options``."""
+
 
 RetryNotice = Callable[[E.AichatError, float, int], None]
 """Called as ``on_retry(error, wait_seconds, attempt)`` before an automatic retry."""
@@ -158,13 +177,27 @@ class ChatClient:
         try:
             if self.profile.kind == "aichat":
                 return aichat_backend.build_chat_request(http, self.profile, request)
-            return openai_backend.build_chat_request(http, self.profile, request)
+            return openai_backend.build_chat_request(
+                http, self.profile, request, include_usage=self._asks_usage()
+            )
+        except UnicodeEncodeError:
+            # Lone surrogates: undecodable bytes smuggled in through argv or a file.
+            raise E.ConfigurationError(
+                "the message holds characters that are not valid Unicode "
+                "(bytes that are not UTF-8?); nothing was sent"
+            ) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
             if isinstance(exc, E.AichatError):
                 raise
             raise E.ConfigurationError(
                 f"the base URL of profile {self.profile.name!r} is not a valid http(s) URL"
             ) from None
+
+    def _usage_key(self) -> tuple[str, str]:
+        return (self.profile.name, self.profile.base_url.rstrip("/"))
+
+    def _asks_usage(self) -> bool:
+        return self._usage_key() not in _REJECTS_STREAM_OPTIONS
 
     async def _open_response(
         self, http: httpx.AsyncClient, req: httpx.Request, request: ChatRequest | None = None
@@ -193,6 +226,12 @@ class ChatClient:
             body = await self._read_bounded(response)
         finally:
             await self._close(response)
+        if (
+            response.status_code in (400, 422)
+            and b"stream_options" in body
+            and b"stream_options" in req.content
+        ):
+            raise _StreamOptionsRejected()
         error = ctx.status(response, body)
         log.debug("request failed: %s", error)
         raise error
@@ -226,7 +265,14 @@ class ChatClient:
         attempt = 0
         while True:
             try:
-                return await self._open_response(http, self._build(http, request), request)
+                try:
+                    return await self._open_response(http, self._build(http, request), request)
+                except _StreamOptionsRejected:
+                    # Older servers and strict proxies refuse the field: ask once
+                    # more without it, and never again for this profile.
+                    log.debug("%s rejects stream_options; retrying without it", self.server)
+                    _REJECTS_STREAM_OPTIONS.add(self._usage_key())
+                    return await self._open_response(http, self._build(http, request), request)
             except (E.RateLimitError, E.ServerError) as exc:
                 if attempt >= self.retries:
                     raise
@@ -241,17 +287,41 @@ class ChatClient:
                     on_retry(exc, wait, attempt)
                 await asyncio.sleep(wait)
 
-    async def stream(
+    async def events(
         self, request: ChatRequest, *, on_retry: RetryNotice | None = None
-    ) -> AsyncIterator[str]:
-        """Yield the reply as text chunks (one request). Raises the documented
-        errors; ``error.partial`` holds the text yielded before a failure.
-        ``on_retry`` hears of each automatic retry (see ``retries``)."""
+    ) -> AsyncIterator[StreamEvent]:
+        """Yield the reply as typed events (:mod:`aichat_tui.client.events`):
+        text and reasoning deltas as they arrive, then a :class:`Finish`, a
+        :class:`ToolCallNotice` if the model asked for tools, and last one
+        :class:`UsageReport`. Raises the documented errors; ``error.partial``
+        and ``error.partial_reasoning`` hold what arrived before a failure.
+        Any delta, thinking included, resets the idle deadline."""
         http = self._client()
+        loop = asyncio.get_running_loop()
+        sent_at = loop.time()
         response = await self._open_with_retries(http, request, on_retry)
         ctx = self._context()
-        loop = asyncio.get_running_loop()
-        partial: list[str] = []
+        shaper = _Shaper(think=self.profile.kind == "openai")
+        first_at: float | None = None
+        last_at: float | None = None
+        text_parts: list[str] = []
+        thought_parts: list[str] = []
+
+        def failed(exc: BaseException) -> E.AichatError:
+            for event in shaper.shape(getattr(exc, "events_before", [])) + shaper.flush():
+                seen(event)
+            error = ctx.transport(exc, answered=True, partial="".join(text_parts))
+            error.partial_reasoning = "".join(thought_parts)
+            return error
+
+        def seen(event: StreamEvent) -> None:
+            nonlocal first_at, last_at
+            if isinstance(event, TextDelta | ReasoningDelta):
+                now = loop.time()
+                first_at = first_at if first_at is not None else now
+                last_at = now
+                (text_parts if isinstance(event, TextDelta) else thought_parts).append(event.text)
+
         try:
             try:
                 parser = sniff_parser(
@@ -262,48 +332,76 @@ class ChatClient:
             except E.AichatError as exc:
                 raise ctx.finish(exc) from None
             chunks = response.aiter_bytes()
-            joiner = SurrogateJoiner()
             total = self.timeouts.total
             total_end = None if total is None else loop.time() + total
-            deadline = loop.time() + self.timeouts.idle
+            active_at = loop.time()
             while True:
+                deadline = active_at + self.timeouts.idle
                 limit = deadline if total_end is None else min(deadline, total_end)
                 try:
                     async with asyncio.timeout_at(limit):
                         data = await anext(chunks)
-                    texts = parser.feed(data)
+                    raw = parser.feed(data)
                 except StopAsyncIteration:
                     break
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    if isinstance(exc, TimeoutError) and total_end and loop.time() >= total_end:
-                        exc = E.IdleTimeout(
-                            f"the reply from {self.server} took longer than the overall "
-                            f"limit of {total:g} s"
-                        )
-                    error = ctx.transport(exc, answered=True, partial="".join(partial))
+                    if isinstance(exc, TimeoutError):
+                        exc = self._deadline_error(loop.time(), active_at, total_end)
+                    error = failed(exc)
                     log.debug("stream failed: %s", error)
                     raise error from None
-                for text in texts:
-                    text = joiner.push(text)
-                    if text:
-                        partial.append(text)
-                        deadline = loop.time() + self.timeouts.idle
-                        yield text
+                for event in shaper.shape(raw):
+                    seen(event)
+                    active_at = loop.time() if isinstance(event, _DELTAS) else active_at
+                    yield event
             try:
-                texts = parser.end()
+                raw = parser.end()
             except E.AichatError as exc:
-                error = ctx.transport(exc, answered=True, partial="".join(partial))
+                error = failed(exc)
                 log.debug("stream incomplete: %s", error)
                 raise error from None
-            rest = [joiner.push(text) for text in texts]
-            rest.append(joiner.flush())
-            for text in rest:
-                if text:
-                    yield text
+            for event in [*shaper.shape(raw), *shaper.flush()]:
+                seen(event)
+                yield event
+            inner = _inner_parser(parser)
+            if getattr(inner, "tool_calls", False):
+                yield ToolCallNotice(tuple(getattr(inner, "tool_names", ())))
+            yield UsageReport(_usage(getattr(inner, "usage", None), sent_at, first_at, last_at))
         finally:
             await self._close(response)
+
+    def _deadline_error(
+        self, now: float, active_at: float, total_end: float | None
+    ) -> E.IdleTimeout:
+        """The idle or overall deadline passed: name the time really waited."""
+        via = ""
+        proxy = self.proxy or self._env_proxy
+        if proxy is not None:
+            via = f" through proxy {proxy.display}"
+        if total_end is not None and now >= total_end and self.timeouts.total is not None:
+            return E.IdleTimeout(
+                f"the reply from {self.server} took longer than the overall "
+                f"limit of {self.timeouts.total:g} s"
+            )
+        waited = max(self.timeouts.idle, now - active_at)
+        return E.IdleTimeout(f"no reply text from {self.server} for {_seconds(waited)}{via}")
+
+    async def stream(
+        self, request: ChatRequest, *, on_retry: RetryNotice | None = None
+    ) -> AsyncIterator[str]:
+        """Yield the reply's answer text as ``str`` chunks (thinking, endings
+        and usage are left out: see :meth:`events`). A reply that only asked
+        for tools raises :class:`ProtocolError` instead of ending blank."""
+        wrote = False
+        async with contextlib.aclosing(self.events(request, on_retry=on_retry)) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    wrote = True
+                    yield event.text
+                elif isinstance(event, ToolCallNotice) and not wrote:
+                    raise self._context().finish(E.ProtocolError(tool_call_notice(event)))
 
     async def complete(self, request: ChatRequest) -> str:
         """The whole reply as one string."""
@@ -351,3 +449,94 @@ class ChatClient:
             return f"{self.server} answered{via}: {len(models)} models ({shown})"
         reply = await self.complete(ChatRequest(messages=[{"role": "user", "content": "Hello"}]))
         return f"{self.server} answered{via}: a {len(reply)}-character reply"
+
+
+_DELTAS = (TextDelta, ReasoningDelta)
+
+
+def tool_call_notice(event: ToolCallNotice) -> str:
+    """What to tell a person whose reply only asked for tools."""
+    names = ", ".join(event.names) if event.names else "a function"
+    return (
+        f"the model answered only with a tool call ({names}), which aichat-tui does not run; "
+        "the reply has no text"
+    )
+
+
+def _seconds(value: float) -> str:
+    return f"{round(value, 1):g} s"
+
+
+def _inner_parser(parser: BodyParser) -> object:
+    inner = getattr(parser, "inner", None)
+    return inner if inner is not None else parser
+
+
+def _usage(
+    server: ServerUsage | None, sent_at: float, first_at: float | None, last_at: float | None
+) -> Usage:
+    """Token counts from the server; time to first token measured here; speed
+    from the server's timings, else completion tokens over the streaming time."""
+    usage = Usage()
+    if server is not None:
+        usage.prompt_tokens = server.prompt_tokens
+        usage.completion_tokens = server.completion_tokens
+        usage.tokens_per_second = server.tokens_per_second
+    if first_at is not None:
+        usage.ttft = max(0.0, first_at - sent_at)
+    if (
+        usage.tokens_per_second is None
+        and usage.completion_tokens
+        and first_at is not None
+        and last_at is not None
+        and last_at > first_at
+    ):
+        usage.tokens_per_second = usage.completion_tokens / (last_at - first_at)
+    return usage
+
+
+class _Shaper:
+    """Turns a parser's raw events into what callers get: ``<think>`` blocks
+    split out of the answer (OpenAI-compatible servers), UTF-16 surrogate
+    pairs rejoined per kind, empty pieces dropped."""
+
+    def __init__(self, *, think: bool) -> None:
+        self._think = ThinkSplitter() if think else None
+        self._joiners = {"text": SurrogateJoiner(), "reasoning": SurrogateJoiner()}
+
+    def _piece(self, kind: str, text: str) -> StreamEvent | None:
+        text = self._joiners[kind].push(text)
+        if not text:
+            return None
+        return TextDelta(text) if kind == "text" else ReasoningDelta(text)
+
+    def shape(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        for event in events:
+            if isinstance(event, TextDelta):
+                pieces = self._think.push(event.text) if self._think else [("text", event.text)]
+            elif isinstance(event, ReasoningDelta):
+                pieces = [("reasoning", event.text)]
+            else:
+                if isinstance(event, Finish):
+                    out.extend(self.flush())
+                out.append(event)
+                continue
+            for kind, text in pieces:
+                shaped = self._piece(kind, text)
+                if shaped is not None:
+                    out.append(shaped)
+        return out
+
+    def flush(self) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        pieces = self._think.flush() if self._think else []
+        for kind, text in pieces:
+            shaped = self._piece(kind, text)
+            if shaped is not None:
+                out.append(shaped)
+        for kind, joiner in self._joiners.items():
+            rest = joiner.flush()
+            if rest:
+                out.append(TextDelta(rest) if kind == "text" else ReasoningDelta(rest))
+        return out

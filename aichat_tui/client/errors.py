@@ -86,6 +86,8 @@ class AichatError(Exception):
         super().__init__(message)
         self.message = message
         self.partial = partial
+        # Thinking received before the failure (kept like ``partial``).
+        self.partial_reasoning = ""
         self.retryable = self.default_retryable if retryable is None else retryable
 
     def __str__(self) -> str:

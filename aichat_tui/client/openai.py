@@ -19,24 +19,40 @@ __all__ = ["build_chat_request", "build_models_request", "parse_models"]
 
 def _headers(profile: Profile, accept: str) -> dict[str, str]:
     headers = {"accept": accept}
+    if profile.user_agent:
+        headers["user-agent"] = profile.user_agent
     key = profile.resolved_api_key()
     if key:
         headers["authorization"] = f"Bearer {key}"
+    headers.update({k.lower(): v for k, v in profile.headers.items()})
     return headers
 
 
 def build_chat_request(
-    http: httpx.AsyncClient, profile: Profile, request: ChatRequest
+    http: httpx.AsyncClient,
+    profile: Profile,
+    request: ChatRequest,
+    *,
+    include_usage: bool = True,
 ) -> httpx.Request:
-    """The streaming completion request."""
+    """The streaming completion request. ``temperature``, ``top_p`` and
+    ``max_tokens`` go out only when the user set them (the server's defaults
+    otherwise); ``include_usage`` asks for a final usage chunk."""
     body: dict = {"messages": request.messages, "stream": True}
     model = request.model or profile.model
     if model:
         body["model"] = model
-    body["temperature"] = (
-        profile.temperature if request.temperature is None else request.temperature
-    )
-    body["top_p"] = profile.top_p if request.top_p is None else request.top_p
+    temperature = profile.temperature if request.temperature is None else request.temperature
+    if temperature is not None:
+        body["temperature"] = temperature
+    top_p = profile.top_p if request.top_p is None else request.top_p
+    if top_p is not None:
+        body["top_p"] = top_p
+    max_tokens = request.max_tokens or profile.max_tokens
+    if max_tokens:
+        body["max_tokens"] = max_tokens
+    if include_usage:
+        body["stream_options"] = {"include_usage": True}
     return http.build_request(
         "POST",
         profile.base_url.rstrip("/") + "/chat/completions",

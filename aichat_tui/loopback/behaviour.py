@@ -16,7 +16,9 @@ class Behaviour:
     ``chunk_delay`` override the server's pace. Faults, applied in this order:
     ``close_without_response`` (read the request, then close; RST if ``rst``),
     ``delay_headers`` (seconds before the status line), ``body`` (raw bytes or
-    str sent as-is with ``content_type``, ``status`` and ``headers``),
+    str sent as-is with ``content_type``, ``status`` and ``headers``; with
+    ``body_chunk`` in pieces of that many bytes, flushed one by one, e.g. to
+    replay a recorded SSE stream as a server sends it),
     ``html`` (a 200/``status`` HTML login page), any ``status`` other than 200
     (a JSON error body), then the protocol's normal answer, where
     ``stall_after`` (stop after N reply characters and keep the connection
@@ -36,6 +38,7 @@ class Behaviour:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | str | None = None
+    body_chunk: int | None = None
     content_type: str = "application/json"
     text: str | None = None
     chunk_chars: int | None = None

@@ -217,6 +217,8 @@ class LoopbackServer:
             await asyncio.sleep(b.delay_headers)
         if b.body is not None:
             body = b.body.encode("utf-8") if isinstance(b.body, str) else b.body
+            if b.body_chunk:
+                return await self._send_pieces(writer, b, body)
             return await self._send(writer, b.status, body, b.content_type, b.headers)
         if b.html:
             return await self._send(
@@ -251,6 +253,21 @@ class LoopbackServer:
         all_headers.update(headers or {})
         writer.write(head(status, all_headers) + body)
         await writer.drain()
+        return True
+
+    async def _send_pieces(self, writer: asyncio.StreamWriter, b: Behaviour, body: bytes) -> bool:
+        """``body`` in ``b.body_chunk``-byte writes (each flushed, paced by
+        ``chunk_delay``), so a client meets every chunk boundary a real server makes."""
+        all_headers = {"content-type": b.content_type, "content-length": str(len(body))}
+        all_headers.update(b.headers)
+        writer.write(head(b.status, all_headers))
+        step = max(1, b.body_chunk or len(body))
+        delay = b.chunk_delay if b.chunk_delay is not None else self.chunk_delay
+        for start in range(0, len(body), step):
+            writer.write(body[start : start + step])
+            await _drain(writer)
+            if delay:
+                await asyncio.sleep(delay)
         return True
 
     def _key_ok(self, request: RecordedRequest) -> bool:

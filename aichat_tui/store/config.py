@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -60,7 +61,8 @@ _UI_KEYS = {"theme"}
 _DEFAULTS = Profile()
 _FLOAT_FIELDS = ("temperature", "top_p", "timeout")
 _STR_FIELDS = ("base_url", "model")
-_OPTIONAL_STR_FIELDS = ("api_key", "api_key_env", "proxy")
+_OPTIONAL_STR_FIELDS = ("api_key", "api_key_env", "proxy", "user_agent")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _PROFILE_KEYS = {f.name for f in fields(Profile)} - {"name"}
 
 
@@ -185,9 +187,32 @@ def _profile(check: _Checker, name: str, doc: Any) -> Profile:
     for field_name, (low, high) in ranges.items():
         if field_name in values and not low <= values[field_name] <= high:
             raise check.fail((*where, field_name), f"must be between {low:g} and {high:g}")
+    if "max_tokens" in table:
+        val = table["max_tokens"]
+        if isinstance(val, bool) or not isinstance(val, int) or not 1 <= val <= 10_000_000:
+            raise check.fail((*where, "max_tokens"), "must be a whole number from 1")
+        values["max_tokens"] = val
+    if "headers" in table:
+        values["headers"] = _headers(check, (*where, "headers"), table["headers"])
+    for field_name in ("user_agent",):
+        if any(c in (values.get(field_name) or "") for c in "\r\n\0"):
+            raise check.fail((*where, field_name), "must be one line")
     if "cookies" in table:
         values["cookies"] = _cookies(check, (*where, "cookies"), table["cookies"])
     return Profile(**values)
+
+
+def _headers(check: _Checker, where: tuple[str, ...], raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise check.fail(where, "must be a table of 'name = \"value\"'")
+    for name, val in raw.items():
+        if not _HEADER_NAME.match(name):
+            raise check.fail((*where, name), "is not a valid header name")
+        if not isinstance(val, str):
+            raise check.fail((*where, name), f"must be a string, not {_type_name(val)}")
+        if any(c in val for c in "\r\n\0"):
+            raise check.fail((*where, name), "must be one line")
+    return dict(raw)
 
 
 def _cookies(check: _Checker, where: tuple[str, ...], raw: Any) -> dict[str, str]:
@@ -312,6 +337,14 @@ def _profile_document(profile: Profile, old: Mapping[str, Any]) -> dict[str, Any
                 doc[field_name] = val
         elif val != getattr(_DEFAULTS, field_name) or field_name in ("kind", "base_url"):
             doc[field_name] = val
+    if profile.max_tokens is not None:
+        doc["max_tokens"] = profile.max_tokens
+    else:
+        doc.pop("max_tokens", None)
+    if profile.headers:
+        doc["headers"] = dict(profile.headers)
+    else:
+        doc.pop("headers", None)
     old_cookies = doc.get("cookies")
     if isinstance(old_cookies, str):
         old_cookies = parse_cookie_header(old_cookies)

@@ -41,8 +41,8 @@ async def test_openai_request_body_and_headers(
         "model": "m-1",
         "messages": messages,
         "stream": True,
-        "temperature": 0.2,
-        "top_p": 1.0,
+        "temperature": 0.2,  # top_p was not set: the server's default applies
+        "stream_options": {"include_usage": True},
     }
 
 

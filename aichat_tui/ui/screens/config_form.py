@@ -62,8 +62,8 @@ class ProfileForm:
     kind: str = "openai"
     base_url: str = ""
     model: str = ""
-    temperature: str = "0.5"
-    top_p: str = "1.0"
+    temperature: str = ""  # empty: the server's default
+    top_p: str = ""
     timeout: str = "60"
     cookies: str = ""
     clear_cookies: bool = False
@@ -120,8 +120,8 @@ def form_from_profile(profile: Profile) -> ProfileForm:
         kind=profile.kind,
         base_url=profile.base_url,
         model=profile.model,
-        temperature=format_number(profile.temperature),
-        top_p=format_number(profile.top_p),
+        temperature="" if profile.temperature is None else format_number(profile.temperature),
+        top_p="" if profile.top_p is None else format_number(profile.top_p),
         timeout=format_number(profile.timeout),
         api_key_env=profile.api_key_env or "",
         proxy_mode=mode,
@@ -238,12 +238,15 @@ def build_profile(
     model = form.model.strip()
     if _CONTROL_RE.search(model):
         errors["model"] = "no control characters"
-    numbers: dict[str, float] = {}
+    numbers: dict[str, float | None] = {}
     for key, low, high, low_open in (
         ("temperature", 0.0, 2.0, False),
         ("top_p", 0.0, 1.0, False),
         ("timeout", 0.0, 3600.0, True),
     ):
+        if key != "timeout" and not getattr(form, key).strip():
+            numbers[key] = None  # not set: the server decides
+            continue
         result = _number(getattr(form, key), low, high, low_open=low_open)
         if isinstance(result, str):
             errors[key] = result
@@ -278,10 +281,14 @@ def build_profile(
         model=model,
         temperature=numbers["temperature"],
         top_p=numbers["top_p"],
-        timeout=numbers["timeout"],
+        timeout=numbers["timeout"] or 60.0,
         cookies=cookies,
         api_key=api_key,
         api_key_env=api_key_env,
         proxy=proxy,
+        # Not on the form (config.toml only): kept as they were.
+        max_tokens=old.max_tokens if old else None,
+        user_agent=old.user_agent if old else None,
+        headers=dict(old.headers) if old else {},
     )
     return profile, {}
