@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers.add_ask(sub, [location, endpoint])
     parsers.add_sessions(sub, [location])
     parsers.add_transfer(sub, [location])
+    parsers.add_sync(sub, [location])
     return parser
 
 

@@ -266,6 +266,15 @@ class Profile:
 
 
 @dataclass
+class SyncSettings:
+    """``[sync]`` in config.toml: the git remote conversations are synced with, and
+    whether the workspace syncs by itself (at start, after each reply, at quit)."""
+
+    remote: str = ""
+    auto: bool = False
+
+
+@dataclass
 class Settings:
     """Everything in ``config.toml``."""
 
@@ -273,6 +282,7 @@ class Settings:
     default_profile: str | None = None
     theme: str = "aichat-dark"
     keys: dict[str, str] = field(default_factory=dict)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     # Problems found while loading (e.g. config.toml readable by other users);
     # not saved, not compared.
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)

@@ -1,4 +1,5 @@
-"""The subcommands' argument parsers (``ask``, ``sessions``, ``export``, ``import``).
+"""The subcommands' argument parsers (``ask``, ``sessions``, ``export``, ``import``,
+``sync``).
 
 Kept apart from the commands themselves: the command line is parsed on every start,
 the workspace's included, while a command's module is imported only when it runs
@@ -151,3 +152,31 @@ def add_transfer(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     )
     ip.add_argument("file", metavar="FILE")
     ip.set_defaults(func=_command("transfer", "cmd_import"))
+
+
+def add_sync(sub: Any, common: list[argparse.ArgumentParser]) -> None:
+    """Register ``sync``."""
+    p = sub.add_parser(
+        "sync",
+        parents=common,
+        help="sync conversations and themes with other machines through git",
+        description=wrap(
+            "Commit the conversations (and user themes) in the data folder to the git "
+            "repository there, fetch the remote, merge (messages by id, never conflict "
+            "markers) and push. `aichat-tui sync --init REMOTE` sets it up: REMOTE is any "
+            "git URL, e.g. a bare repository on an SSH host (`ssh host git init --bare "
+            "aichat.git`, then `--init host:aichat.git`). config.toml and its secrets "
+            "never travel. Set `auto = true` under [sync] in config.toml to sync at start, "
+            "after each reply and at quit."
+        ),
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--init", metavar="REMOTE", help="set up syncing with this git remote")
+    p.add_argument(
+        "--merge-driver",
+        nargs="+",
+        metavar="FILE",
+        help="(for git) merge BASE OURS THEIRS [PATH] of a conversation file",
+    )
+    p.set_defaults(func=_command("sync", "cmd_sync"))

@@ -10,6 +10,10 @@ Layout::
     [keys]
     "app.quit" = "ctrl+q"
 
+    [sync]                          # aichat-tui sync --init REMOTE writes it
+    remote = "me@host:aichat-sync.git"
+    auto = true                     # sync at start, after each reply, at quit
+
     [profiles.work]
     kind = "openai"                 # or "aichat"
     base_url = "https://api.example.com/v1"
@@ -43,7 +47,7 @@ from typing import Any
 
 import tomli_w
 
-from aichat_tui.models import BACKEND_KINDS, Profile, Settings
+from aichat_tui.models import BACKEND_KINDS, Profile, Settings, SyncSettings
 from aichat_tui.store.atomic import atomic_write, clean_stale_temps, read_limited
 from aichat_tui.store.errors import ConfigError, SaveError
 from aichat_tui.store.paths import Paths, _tighten
@@ -56,7 +60,8 @@ from aichat_tui.store.toml_codec import (
 )
 
 CONFIG_SIZE_LIMIT = 1024 * 1024
-_TOP_KEYS = {"default_profile", "ui", "keys", "profiles"}
+_TOP_KEYS = {"default_profile", "ui", "keys", "profiles", "sync"}
+_SYNC_KEYS = {"remote", "auto"}
 _UI_KEYS = {"theme"}
 _DEFAULTS = Profile()
 _FLOAT_FIELDS = ("temperature", "top_p", "timeout")
@@ -252,7 +257,27 @@ def settings_from_document(doc: dict[str, Any], path: Path, text: str = "") -> S
         if not isinstance(binding, str):
             raise check.fail(("keys", binding_id), f"must be a string, not {_type_name(binding)}")
         settings.keys[binding_id] = binding
+    settings.sync = _sync(check, doc.get("sync", {}))
     return settings
+
+
+def _sync(check: _Checker, raw: Any) -> SyncSettings:
+    table = check.table(raw, ("sync",))
+    check.unknown(table, _SYNC_KEYS, ("sync",))
+    result = SyncSettings()
+    if "remote" in table:
+        if not isinstance(table["remote"], str):
+            raise check.fail(
+                ("sync", "remote"), f"must be a string, not {_type_name(table['remote'])}"
+            )
+        result.remote = table["remote"].strip()
+    if "auto" in table:
+        if not isinstance(table["auto"], bool):
+            raise check.fail(
+                ("sync", "auto"), f"must be true or false, not {_type_name(table['auto'])}"
+            )
+        result.auto = table["auto"]
+    return result
 
 
 def _permission_warnings(path: Path) -> list[str]:
@@ -371,6 +396,15 @@ def settings_document(settings: Settings, old: Mapping[str, Any] | None = None) 
         doc["ui"] = ui
     if settings.keys or "keys" in doc:
         doc["keys"] = dict(settings.keys)
+    sync = dict(doc.get("sync", {}))
+    for name, val, default in (
+        ("remote", settings.sync.remote, ""),
+        ("auto", settings.sync.auto, False),
+    ):
+        if val != default or name in sync:
+            sync[name] = val
+    if sync:
+        doc["sync"] = sync
     old_profiles = doc.get("profiles", {})
     profiles = {
         name: _profile_document(profile, old_profiles.get(name, {}))
@@ -379,7 +413,7 @@ def settings_document(settings: Settings, old: Mapping[str, Any] | None = None) 
     if profiles or "profiles" in doc:
         doc["profiles"] = profiles
     # tables after plain keys keeps the file readable and valid
-    order = ["default_profile", "ui", "keys", "profiles"]
+    order = ["default_profile", "ui", "keys", "sync", "profiles"]
     return {name: doc[name] for name in sorted(doc, key=order.index) if name in doc}
 
 
