@@ -1,12 +1,15 @@
-"""What the sync repository holds: conversations, their trash tombstones and user
-themes, nothing else. The ``.gitignore`` keeps everything else out (caches, the
-index, locks, crash sidecars, the quarantine, temp files); :func:`refusal` checks
-each file before it is committed, so that a stray file (a copy of config.toml,
-say) or a file holding one of the profiles' secrets never leaves the machine.
+"""What the sync repository holds: conversations (with their attached images),
+their trash tombstones and user themes, nothing else. The ``.gitignore`` keeps
+everything else out (caches, the index, locks, crash sidecars, the quarantine,
+temp files); :func:`refusal` checks each file before it is committed, so that a
+stray file (a copy of config.toml, say) or a file holding one of the profiles'
+secrets never leaves the machine.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import tomllib
 from pathlib import Path
 
@@ -22,12 +25,18 @@ SIZE_LIMIT = 64 * 1024 * 1024
 
 # An allow-list: ignore everything, then let in the synced files. Dot files (the
 # quarantine, locks, temp files of atomic writes) stay out even inside them.
-GITIGNORE = """\
+GITIGNORE = (
+    """\
 # Written by aichat-tui sync: only conversations, their trash and themes travel.
 /*
 !/.gitignore
 !/.gitattributes
-""" + "".join(f"!/{f}/\n/{f}/*\n!/{f}/*.toml\n/{f}/.*\n" for f in FOLDERS)
+"""
+    + "".join(f"!/{f}/\n/{f}/*\n!/{f}/*.toml\n/{f}/.*\n" for f in FOLDERS)
+    + "".join(f"!/{f}/*.files/\n/{f}/*.files/.*\n" for f in MERGED_FOLDERS)
+)
+# An attached image: <conversation id>.files/<sha256>.<extension> (store/attachments.py).
+_IMAGE = re.compile(r"^([A-Za-z0-9_-]{1,64})\.files/([0-9a-f]{64})\.[a-z0-9]{1,8}$")
 
 GITATTRIBUTES = (
     "# Written by aichat-tui sync: files are stored byte for byte and merged by\n"
@@ -63,10 +72,13 @@ THEME_KEYS = frozenset(
 
 
 def kind_of(relpath: str) -> str | None:
-    """ "conversation", "trash", "theme" or "setup" for a path that may be synced
-    (relative, with ``/``), else None."""
+    """The kind of a path that may be synced (relative, with ``/``): "conversation",
+    "trash", "image", "theme" or "setup"; None for any other path."""
     if relpath in (".gitignore", ".gitattributes"):
         return "setup"
+    folder, _, rest = relpath.partition("/")
+    if folder in MERGED_FOLDERS and _IMAGE.match(rest):
+        return "image"
     parts = relpath.split("/")
     if len(parts) != 2 or not parts[1].endswith(".toml") or parts[1].startswith("."):
         return None
@@ -105,6 +117,11 @@ def refusal(root: Path, relpath: str, secrets: list[bytes]) -> str | None:
         return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
     if any(secret in data for secret in secrets):
         return "it contains a secret from config.toml (a key, cookie or proxy password)"
+    if kind == "image":
+        match = _IMAGE.match(relpath.partition("/")[2])
+        if match is None or hashlib.sha256(data).hexdigest() != match.group(2):
+            return "an attached image whose content does not match its name"
+        return None
     if kind == "theme":
         return _theme_refusal(data)
     try:

@@ -163,6 +163,12 @@ class SyncRepo:
         self.git.run("commit", "-q", "--no-verify", "-m", message)
         return True
 
+    def commit_setup(self, message: str) -> None:
+        """The first commit: the ignore and attribute files alone (what else may
+        travel is committed, and reported, by the sync that follows)."""
+        self.git.run("add", "--", ".gitignore", ".gitattributes")
+        self.git.run("commit", "-q", "--no-verify", "-m", message)
+
     def _deleted_by_hand(self, relpath: str) -> bool:
         """A conversation that left ``conversations/`` without going to the trash
         (moved to the quarantine, or removed by hand) is not a deletion to sync:
@@ -344,6 +350,9 @@ class SyncRepo:
                 if data is None:
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
+                    if path.parent.name.endswith(".files"):
+                        with contextlib.suppress(OSError):
+                            path.parent.rmdir()  # only when it is now empty
                 else:
                     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                     atomic_write(path, data)

@@ -116,6 +116,6 @@ def init(paths: Paths, settings: Settings, remote: str) -> SyncReport:
     if not repo.exists:
         repo.create()
         repo.configure()
-        repo.commit_local(f"aichat-tui: sync set up on {socket.gethostname() or 'a machine'}")
+        repo.commit_setup(f"aichat-tui: sync set up on {socket.gethostname() or 'a machine'}")
     save_settings(paths, settings)
     return sync(paths, settings, allow_unrelated=True)

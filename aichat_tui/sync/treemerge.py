@@ -42,8 +42,12 @@ def needed_blobs(base: Tree, ours: Tree, theirs: Tree) -> set[str]:
     paths = {p for p in set(ours) | set(theirs) if ours.get(p) != theirs.get(p)}
     everywhere = set(ours) | set(theirs)
     for path in everywhere:
-        if path.startswith("trash/") and "conversations/" + path[6:] in everywhere:
-            paths.update((path, "conversations/" + path[6:]))
+        if path.startswith("trash/") and path.endswith(".toml"):
+            live = "conversations/" + path[6:]
+            if live in everywhere:
+                paths.update((path, live))
+                prefix = path[: -len(".toml")] + ".files/"
+                paths.update(p for p in everywhere if p.startswith(prefix))
     return {b for p in paths for b in (base.get(p), ours.get(p), theirs.get(p)) if b}
 
 
@@ -97,7 +101,7 @@ def _fold_tombstones(
 ) -> None:
     """A conversation both alive and in the trash after the merge was deleted on
     one machine and changed on the other: keep it, with the trash copy merged in."""
-    trashed = {p for p in (set(ours) | set(theirs)) if p.startswith("trash/")}
+    trashed = {p for p in (set(ours) | set(theirs)) if layout.kind_of(p) == "trash"}
     for tomb in sorted(trashed):
         tomb_final = result[tomb] if tomb in result else _blob(blobs, ours.get(tomb))
         live = "conversations/" + tomb[len("trash/") :]
@@ -111,6 +115,7 @@ def _fold_tombstones(
         merged = merge_conversations(old, kept, deleted)
         result[live] = schema.dumps(merged).encode("utf-8")
         result[tomb] = None
+        _bring_back_images(tomb, ours, theirs, blobs, result)
         if tomb in theirs and tomb not in ours:
             plan.notes.append(
                 f"{merged.title!r} was deleted on another machine but changed here: kept it "
@@ -120,6 +125,19 @@ def _fold_tombstones(
             plan.notes.append(
                 f"{merged.title!r} was deleted here but changed on another machine: it is back"
             )
+
+
+def _bring_back_images(
+    tomb: str, ours: Tree, theirs: Tree, blobs: Blobs, result: dict[str, bytes | None]
+) -> None:
+    """The images of a conversation taken back from the trash go back with it."""
+    prefix = tomb[: -len(".toml")] + ".files/"
+    for path in sorted(p for p in set(ours) | set(theirs) if p.startswith(prefix)):
+        data = result[path] if path in result else _blob(blobs, ours.get(path))
+        if data is None:
+            continue
+        result["conversations/" + path[len("trash/") :]] = data
+        result[path] = None
 
 
 def _blob(blobs: Blobs, blob: str | None) -> bytes | None:

@@ -144,7 +144,7 @@ def test_a_rejected_push_is_retried_after_fetching_and_merging(machines, remote)
 
 
 def test_a_remote_with_unrelated_history_is_refused_then_init_combines(
-    machines, remote, tmp_path
+    machines, remote, tmp_path, monkeypatch
 ) -> None:
     a, b = machines
     other = tmp_path / "other.git"
@@ -152,7 +152,10 @@ def test_a_remote_with_unrelated_history_is_refused_then_init_combines(
     mine = a.chat(a.store.create(title="mine"), "a")
     a.init(remote)
     theirs = b.chat(b.store.create(title="theirs"), "b")
+    # (set up in the same second, both first commits would be the very same commit)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2001-01-01T00:00:00Z")
     b.init(other)
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
     head = git("rev-parse", "HEAD", cwd=a.paths.data_dir)
     _set_remote(a, str(other))
     message = _fails(a, "unrelated")
