@@ -32,6 +32,7 @@ from aichat_tui.client import aichat as aichat_backend
 from aichat_tui.client import errors as E
 from aichat_tui.client import openai as openai_backend
 from aichat_tui.client.decoders import BodyParser, ServerUsage, SurrogateJoiner, sniff_parser
+from aichat_tui.client.decoding import aiter_bounded
 from aichat_tui.client.errmap import ErrorContext
 from aichat_tui.client.events import (
     Finish,
@@ -60,6 +61,7 @@ __all__ = ["ChatClient", "ChatRequest"]
 log = logging.getLogger("aichat_tui.client")
 
 MAX_ERROR_BODY = 64 * 1024
+MAX_MODELS_BODY = 4 * 2**20  # a real /models answer is a few KB
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ class ChatClient:
         data = bytearray()
         try:
             async with asyncio.timeout(self.timeouts.read):
-                async for piece in response.aiter_bytes():
+                # Decoded in bounded pieces: a gzip bomb must not expand whole.
+                async for piece in aiter_bounded(response):
                     data += piece
                     if len(data) >= MAX_ERROR_BODY:
                         break
@@ -427,9 +430,14 @@ class ChatClient:
             body = bytearray()
             try:
                 async with asyncio.timeout(self.timeouts.read):
-                    async for piece in response.aiter_bytes():
+                    async for piece in aiter_bounded(response):
                         body += piece
-            except asyncio.CancelledError:
+                        if len(body) > MAX_MODELS_BODY:
+                            raise E.ProtocolError(
+                                f"the model list from {self.server} is larger than "
+                                f"{MAX_MODELS_BODY // 2**20} MiB"
+                            )
+            except (asyncio.CancelledError, E.AichatError):
                 raise
             except Exception as exc:
                 raise self._context().transport(exc, answered=True, partial="") from None
