@@ -334,7 +334,7 @@ class ChatClient:
                 )
             except E.AichatError as exc:
                 raise ctx.finish(exc) from None
-            chunks = response.aiter_bytes()
+            chunks = aiter_bounded(response)  # a compressed bomb inflates in bounded pieces
             total = self.timeouts.total
             total_end = None if total is None else loop.time() + total
             active_at = loop.time()
