@@ -133,7 +133,9 @@ class Message:
 
     ``status`` is set for assistant replies only: ``complete``, ``interrupted``
     (stopped by the user, cut by the server, or recovered after a crash) or
-    ``error`` (``error`` then holds the message shown to the user).
+    ``error`` (``error`` then holds the message shown to the user). ``parent``
+    is the id of the message this one follows (None for a root); along a
+    conversation's active path it is derived from the order (see branches.py).
     """
 
     role: Role
@@ -147,6 +149,7 @@ class Message:
     reasoning: str = ""
     finish_reason: str | None = None  # one of ENDINGS (None: not known)
     usage: Usage | None = None
+    parent: str | None = None
 
     def as_wire(self) -> dict[str, Any]:
         """The ``{"role", "content"}`` mapping a backend receives: text files are
@@ -162,7 +165,11 @@ class Message:
 
 @dataclass
 class Conversation:
-    """A chat session: its metadata and messages, as stored in one TOML file."""
+    """A chat session: its metadata and messages, as stored in one TOML file.
+
+    A conversation is a tree (issue 13): ``messages`` is the active path, root
+    first; ``off_path`` holds the messages of every other branch.
+    """
 
     id: str = field(default_factory=new_id)
     title: str = "New chat"
@@ -174,6 +181,31 @@ class Conversation:
     top_p: float | None = None
     system_prompt: str = ""
     messages: list[Message] = field(default_factory=list)
+    off_path: list[Message] = field(default_factory=list)
+
+    def siblings(self, message_id: str) -> list[Message]:
+        """The versions of one turn (the message included), oldest first."""
+        from aichat_tui import branches
+
+        return branches.siblings(self, message_id)
+
+    def switch_to(self, message_id: str) -> None:
+        """Make the branch through ``message_id`` active (its most recent leaf)."""
+        from aichat_tui import branches
+
+        branches.switch_to(self, message_id)
+
+    def leaves(self) -> list[Message]:
+        """The last message of every branch, in tree order."""
+        from aichat_tui import branches
+
+        return branches.leaves(self)
+
+    def add_branch(self, parent_id: str | None, message: Message) -> None:
+        """Add ``message`` under ``parent_id`` as a new, active branch."""
+        from aichat_tui import branches
+
+        branches.add_branch(self, parent_id, message)
 
     def wire_messages(self) -> list[dict[str, Any]]:
         """Messages to send to a backend: the system prompt, then every turn

@@ -109,6 +109,11 @@ def add_sessions(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     sp = ss.add_parser("show", parents=common, help="print a session's transcript")
     sp.add_argument("id", metavar="ID")
     sp.add_argument("--json", action="store_true", help="print this tool's JSON export")
+    sp.add_argument(
+        "--all",
+        action="store_true",
+        help="print every branch (edited prompts, regenerated replies), not only the active one",
+    )
     sp.set_defaults(func=_command("sessions", "cmd_show"))
     rp = ss.add_parser("rename", parents=common, help="change a session's title")
     rp.add_argument("id", metavar="ID")
@@ -141,6 +146,11 @@ def add_transfer(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         "-f", "--format", choices=("md", "json"), default="md", help="output format (default: md)"
     )
     ep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    ep.add_argument(
+        "--all-branches",
+        action="store_true",
+        help="md: add every other branch after the active one (json always holds them all)",
+    )
     ep.set_defaults(func=_command("transfer", "cmd_export"))
     ip = sub.add_parser(
         "import",

@@ -143,12 +143,50 @@ def cmd_show(args: argparse.Namespace) -> int:
     if conv.system_prompt:
         out += ["", "[system]", strip_control(conv.system_prompt)]
     for m in conv.messages:
-        state = f" ({m.status})" if m.status and m.status != "complete" else ""
-        out += ["", f"[{m.role}] {_local(m.time)}{state}", strip_control(m.content)]
-        if m.error:
-            out.append(f"(error: {one_line(m.error, 300)})")
+        out += _message_lines(m)
+    if conv.off_path:
+        from aichat_tui import branches
+
+        tips = branches.leaves(conv)
+        others = len(tips) - 1 if conv.messages and conv.messages[-1] in tips else len(tips)
+        if not args.all:
+            out += [
+                "",
+                f"({others} other branch(es) not shown; `aichat-tui sessions show "
+                f"{conv.id[:ID_WIDTH]} --all` prints them)",
+            ]
+        else:
+            out += _other_branches(conv, tips)
     sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+def _message_lines(m: Any) -> list[str]:
+    state = f" ({m.status})" if m.status and m.status != "complete" else ""
+    lines = ["", f"[{m.role}] {_local(m.time)}{state}", strip_control(m.content)]
+    if m.error:
+        lines.append(f"(error: {one_line(m.error, 300)})")
+    return lines
+
+
+def _other_branches(conv: Any, tips: list[Any]) -> list[str]:
+    """Each branch but the active one, from the message where it leaves the
+    active path: the whole tree, one branch after another."""
+    from aichat_tui import branches
+
+    out: list[str] = []
+    active = conv.messages[-1].id if conv.messages else None
+    for number, tip in enumerate(tips, start=1):
+        if tip.id == active:
+            out[:0] = ["", f"(the branch above is branch {number} of {len(tips)})"]
+            continue
+        path = branches.path_to(conv, tip.id)
+        fork = branches.fork_index(conv.messages, path)
+        where = f"after message {fork}" if fork else "from the start"
+        out += ["", f"=== branch {number} of {len(tips)}, {where} ==="]
+        for m in path[fork:]:
+            out += _message_lines(m)
+    return out
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
@@ -194,7 +232,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _emit_json(
             [
-                {"id": h.id, "title": h.title, "snippet": h.snippet, "updated": _iso(h.updated)}
+                {
+                    "id": h.id,
+                    "title": h.title,
+                    "snippet": h.snippet,
+                    "updated": _iso(h.updated),
+                    "message_id": h.message_id,
+                    "branch": h.branch,
+                }
                 for h in hits
             ]
         )
@@ -203,8 +248,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"no session contains {one_line(query, 80)!r}", file=sys.stderr)
         return 0
     for h in hits:
+        where = f"  (branch {h.branch})" if h.branch is not None else ""
         print(
             f"{h.id[:ID_WIDTH]}  {_local(h.updated)}  {one_line(h.title, 60)}"
-            f"  — {one_line(h.snippet, 120)}"
+            f"  — {one_line(h.snippet, 120)}{where}"
         )
     return 0

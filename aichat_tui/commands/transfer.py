@@ -18,7 +18,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = open_store(args)
     conv = store.load(resolve_id(store, args.id))
-    text = to_markdown(conv) if args.format == "md" else to_json(conv)
+    every = getattr(args, "all_branches", False)
+    text = to_markdown(conv, all_branches=every) if args.format == "md" else to_json(conv)
     if not text.endswith("\n"):
         text += "\n"
     if args.output in (None, "-"):

@@ -22,13 +22,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from aichat_tui import branches
 from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message
 from aichat_tui.store.atomic import atomic_write
 from aichat_tui.store.errors import SaveError
 from aichat_tui.store.index import Stamp
 from aichat_tui.store.toml_codec import aware, fix_surrogates
 
-CACHE_VERSION = 2  # 2: messages may carry a 7th item, their attachments
+# 2: messages may carry a 7th item, their attachments; 3: conversation trees
+# (issue 13): "off_path" holds [parent, message row] pairs
+CACHE_VERSION = 3
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _FLOAT_WORDS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
@@ -75,9 +78,24 @@ def _time(value: Any) -> datetime:
     return aware(datetime.fromisoformat(_text(value)))
 
 
+def _row(m: Message) -> list[Any]:
+    return [
+        fix_surrogates(m.id),
+        m.role,
+        aware(m.time).isoformat(),
+        m.status,
+        None if m.error is None else fix_surrogates(m.error),
+        fix_surrogates(m.content),
+        *([[_attachment_out(a) for a in m.attachments]] if m.attachments else []),
+    ]
+
+
 def encode(conv: Conversation) -> dict[str, Any]:
     """The cache body for ``conv``, normalised exactly as its TOML file reads
-    back (lone surrogates as U+FFFD, naive times as UTC, numbers as floats)."""
+    back (lone surrogates as U+FFFD, naive times as UTC, numbers as floats).
+    The active path's parents follow from its order; the other branches' rows
+    are paired with their parent."""
+    branches.normalize(conv)
     return {
         "title": fix_surrogates(conv.title),
         "created": aware(conv.created).isoformat(),
@@ -87,17 +105,9 @@ def encode(conv: Conversation) -> dict[str, Any]:
         "temperature": _float_out(conv.temperature),
         "top_p": _float_out(conv.top_p),
         "system_prompt": fix_surrogates(conv.system_prompt),
-        "messages": [
-            [
-                fix_surrogates(m.id),
-                m.role,
-                aware(m.time).isoformat(),
-                m.status,
-                None if m.error is None else fix_surrogates(m.error),
-                fix_surrogates(m.content),
-                *([[_attachment_out(a) for a in m.attachments]] if m.attachments else []),
-            ]
-            for m in conv.messages
+        "messages": [_row(m) for m in conv.messages],
+        "off_path": [
+            [None if m.parent is None else fix_surrogates(m.parent), _row(m)] for m in conv.off_path
         ],
     }
 
@@ -143,26 +153,34 @@ def decode(conv_id: str, body: dict[str, Any]) -> Conversation:
         top_p=_float(body["top_p"]),
         system_prompt=_text(body["system_prompt"]),
     )
-    messages: list[Message] = []
+    previous: str | None = None
     for raw in body["messages"]:
-        message_id, role, when, status, error, content, *extra = raw
-        if role not in ROLES or (status is not None and status not in MESSAGE_STATUSES):
-            raise _Bad("unknown role or status")
-        if len(extra) > 1:
-            raise _Bad("unexpected message fields")
-        message = Message(
-            role=role,
-            content=_text(content),
-            time=_time(when),
-            status=status,
-            error=_opt_text(error),
-            id=_text(message_id),
-        )
-        if extra:
-            message.attachments = [_attachment_in(item) for item in extra[0]]
-        messages.append(message)
-    conv.messages = messages
+        message = _message(raw, previous)
+        conv.messages.append(message)
+        previous = message.id
+    for parent, raw in body["off_path"]:
+        conv.off_path.append(_message(raw, _opt_text(parent)))
     return conv
+
+
+def _message(raw: Any, parent: str | None) -> Message:
+    message_id, role, when, status, error, content, *extra = raw
+    if role not in ROLES or (status is not None and status not in MESSAGE_STATUSES):
+        raise _Bad("unknown role or status")
+    if len(extra) > 1:
+        raise _Bad("unexpected message fields")
+    message = Message(
+        role=role,
+        content=_text(content),
+        time=_time(when),
+        status=status,
+        error=_opt_text(error),
+        id=_text(message_id),
+        parent=parent,
+    )
+    if extra:
+        message.attachments = [_attachment_in(item) for item in extra[0]]
+    return message
 
 
 class ConversationCache:

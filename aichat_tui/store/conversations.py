@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aichat_tui import branches
 from aichat_tui.models import Conversation, ConversationSummary, new_id, utcnow
 from aichat_tui.store import schema
 from aichat_tui.store.atomic import atomic_write, clean_stale_temps
@@ -275,7 +276,7 @@ class ConversationStore:
             ref=weakref.ref(conv),
             stamp=stamp,
             meta={name: getattr(conv, name) for name in META_FIELDS},
-            message_ids={m.id for m in conv.messages},
+            message_ids={m.id for m in branches.all_messages(conv)},
         )
 
     def _seen_for(self, conv: Conversation) -> _Seen | None:
@@ -446,8 +447,11 @@ class ConversationStore:
         copy_.id = new_id()
         copy_.title = f"{source.title} (copy)"
         copy_.created = copy_.updated = now
-        for message in copy_.messages:
-            message.id = new_id()
+        branches.link(copy_)
+        fresh = {m.id: new_id() for m in branches.all_messages(copy_)}
+        for message in branches.all_messages(copy_):
+            message.id = fresh[message.id]
+            message.parent = fresh.get(message.parent) if message.parent else None
         self.save(copy_, touch=False)
         return copy_
 
@@ -477,12 +481,15 @@ class ConversationStore:
 
         return search_conversations(self, query, limit)
 
-    def partial_writer(self, conv_id: str, message_id: str) -> PartialWriter:
-        """A sidecar writer for a reply being streamed into ``conv_id``."""
+    def partial_writer(
+        self, conv_id: str, message_id: str, parent: str | None = None
+    ) -> PartialWriter:
+        """A sidecar writer for a reply being streamed into ``conv_id`` as a child
+        of ``parent`` (the prompt it answers), so recovery puts it on its branch."""
         self.path_of(conv_id)  # validates the id
         if not schema.valid_id(message_id):  # it becomes part of a file name
             raise StoreError(f"invalid message id {message_id!r}")
-        return PartialWriter(self.paths, conv_id, message_id)
+        return PartialWriter(self.paths, conv_id, message_id, parent=parent)
 
     def recover(self) -> list[str]:
         """Fold replies left unfinished by a dead process back into their
@@ -499,7 +506,7 @@ class ConversationStore:
             try:
                 if orphan.text:
                     conv = self.load(orphan.conv_id)
-                    if fold_in(conv, orphan.message_id, orphan.started, orphan.text):
+                    if fold_in(conv, orphan.message_id, orphan.started, orphan.text, orphan.parent):
                         self.save(conv)
                         changed.append(orphan.conv_id)
                 orphan.discard()

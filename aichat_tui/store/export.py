@@ -8,6 +8,12 @@ bidi overrides are stripped, because an export is read in terminals and editors
 (a JSON file is ``cat``-ed as often as it is imported). Attachments: Markdown
 lists them and includes text files as fenced blocks; JSON round-trips them, image
 bytes as base64 (``data_base64``, checked against size and sha256 on import).
+
+Branches (issue 13): Markdown holds the active path, and with ``all_branches``
+every other branch after it, from where it leaves the active path. JSON holds
+the whole tree: each message's ``parent`` and the ``active_leaf``; a
+conversation with branches is written as version 2 (a version 1 reader would
+flatten it), a linear one as version 1.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from aichat_tui import branches
 from aichat_tui.attachments.limits import human_size
 from aichat_tui.attachments.wire import image_bytes, text_block
 from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message, new_id
@@ -28,7 +35,7 @@ from aichat_tui.sanitize import one_line, strip_control
 from aichat_tui.store.toml_codec import fix_surrogates
 
 EXPORT_FORMAT = "aichat-tui.conversation"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # the newest version read; linear conversations are written as 1
 _HEADINGS = {"user": "User", "assistant": "Assistant", "system": "System"}
 _STATUS_NOTES = {
     "interrupted": "*(reply interrupted: it may be incomplete)*",
@@ -47,8 +54,40 @@ def _when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def to_markdown(conv: Conversation) -> str:
-    """A readable Markdown transcript: title, metadata, one section per message."""
+def _message_md(message: Message, heading: str = "##") -> list[str]:
+    lines = [f"{heading} {_HEADINGS.get(message.role, message.role)}", ""]
+    lines.append(export_text(message.content))
+    if message.attachments:
+        lines += ["", *_markdown_attachments(message.attachments)]
+    note = _STATUS_NOTES.get(message.status or "")
+    if message.status == "error" and message.error:
+        note = f"*(reply failed: {one_line(message.error, 300)})*"
+    if note:
+        lines += ["", note]
+    lines.append("")
+    return lines
+
+
+def _other_branches_md(conv: Conversation) -> list[str]:
+    """Each branch but the active one, from where it leaves the active path."""
+    tips = branches.leaves(conv)
+    active = conv.messages[-1].id if conv.messages else None
+    lines: list[str] = []
+    for number, tip in enumerate(tips, start=1):
+        if tip.id == active:
+            continue
+        path = branches.path_to(conv, tip.id)
+        fork = branches.fork_index(conv.messages, path)
+        where = f"after message {fork}" if fork else "from the start"
+        lines += [f"## Branch {number} of {len(tips)} ({where})", ""]
+        for message in path[fork:]:
+            lines += _message_md(message, "###")
+    return lines
+
+
+def to_markdown(conv: Conversation, *, all_branches: bool = False) -> str:
+    """A readable Markdown transcript: title, metadata, one section per message
+    of the active path; ``all_branches`` adds every other branch after it."""
     lines = [f"# {one_line(conv.title, 200) or 'Untitled'}", ""]
     meta = [f"- Created: {_when(conv.created)}", f"- Updated: {_when(conv.updated)}"]
     if conv.model:
@@ -61,16 +100,11 @@ def to_markdown(conv: Conversation) -> str:
     if conv.system_prompt:
         lines += ["## System prompt", "", export_text(conv.system_prompt), ""]
     for message in conv.messages:
-        lines += [f"## {_HEADINGS.get(message.role, message.role)}", ""]
-        lines.append(export_text(message.content))
-        if message.attachments:
-            lines += ["", *_markdown_attachments(message.attachments)]
-        note = _STATUS_NOTES.get(message.status or "")
-        if message.status == "error" and message.error:
-            note = f"*(reply failed: {one_line(message.error, 300)})*"
-        if note:
-            lines += ["", note]
-        lines.append("")
+        lines += _message_md(message)
+    if all_branches and conv.off_path:
+        count = branches.branch_count(conv)
+        lines += [f"# Other branches ({count - 1})", ""]
+        lines += _other_branches_md(conv)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -136,7 +170,7 @@ def _attachment_from_json(item: Any, where: str) -> Attachment:
     return attachment
 
 
-def _message_json(message: Message) -> dict[str, Any]:
+def _message_json(message: Message, tree: bool) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": message.id,
         "role": message.role,
@@ -149,14 +183,19 @@ def _message_json(message: Message) -> dict[str, Any]:
         body["error"] = export_text(message.error)
     if message.attachments:
         body["attachments"] = [_attachment_json(a) for a in message.attachments]
+    if tree:
+        body["parent"] = message.parent
     return body
 
 
 def to_json(conv: Conversation) -> str:
-    """The conversation as JSON (``format``, ``version``, metadata, ``messages``)."""
+    """The conversation as JSON (``format``, ``version``, metadata, ``messages``:
+    the active path first, then the other branches; see the module docstring)."""
+    branches.normalize(conv)
+    tree = bool(conv.off_path)
     body: dict[str, Any] = {
         "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
+        "version": EXPORT_VERSION if tree else 1,
         "id": conv.id,
         "title": export_text(conv.title),
         "created": conv.created.isoformat(),
@@ -165,8 +204,10 @@ def to_json(conv: Conversation) -> str:
         "temperature": conv.temperature,
         "top_p": conv.top_p,
         "system_prompt": export_text(conv.system_prompt),
-        "messages": [_message_json(m) for m in conv.messages],
+        "messages": [_message_json(m, tree) for m in branches.all_messages(conv)],
     }
+    if tree and conv.messages:
+        body["active_leaf"] = conv.messages[-1].id
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -220,6 +261,11 @@ def from_json(text: str) -> Conversation:
     messages = raw.get("messages", [])
     if not isinstance(messages, list):
         raise ValueError("messages: must be an array")
+    leaf = raw.get("active_leaf")
+    if leaf is not None and not isinstance(leaf, str):
+        raise ValueError("active_leaf: must be a string")
+    tree = leaf is not None or any(isinstance(m, dict) and "parent" in m for m in messages)
+    found: list[Message] = []
     for i, item in enumerate(messages):
         where = f"messages[{i}]."
         if not isinstance(item, dict):
@@ -245,5 +291,15 @@ def from_json(text: str) -> Conversation:
                 _attachment_from_json(a, f"{where}attachments[{j}]")
                 for j, a in enumerate(attachments)
             ]
-        conv.messages.append(message)
+        if tree and item.get("parent") is not None:
+            message.parent = _str(item, "parent", where)
+        found.append(message)
+    if len({m.id for m in found}) != len(found):
+        raise ValueError("messages: the same id appears twice")
+    if not tree:
+        conv.messages = found
+        branches.link(conv)
+        return conv
+    conv.off_path = found
+    branches.activate(conv, leaf)
     return conv

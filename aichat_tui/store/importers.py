@@ -2,10 +2,11 @@
 
 ChatGPT (Settings → Data controls → Export) produces ``conversations.json`` (inside a
 zip): a list of conversations, each a ``mapping`` tree of message nodes where every
-edit or regeneration starts a branch. The branch the user last saw is the chain of
-``parent`` links from ``current_node`` up to the root. System, tool and hidden
-messages, messages addressed to a tool, and non-text parts (images, code run,
-browsing results, reasoning summaries) are skipped.
+edit or regeneration starts a branch. Every branch is kept (issue 13); the one the
+user last saw, the chain of ``parent`` links from ``current_node`` up to the root,
+is the active one. System, tool and hidden messages, messages addressed to a
+tool, and non-text parts (images, code run, browsing results, reasoning
+summaries) are skipped: a kept message's parent is its nearest kept ancestor.
 
 Imports are idempotent: ids are derived from ChatGPT's conversation and message ids
 (uuid5), own exports keep theirs, and :func:`merge_into_store` only adds what a
@@ -25,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from aichat_tui import branches
 from aichat_tui.models import Conversation, Message, utcnow
 from aichat_tui.sanitize import one_line
 from aichat_tui.store.json_stream import JsonLimitError, iter_items, read_capped
@@ -78,33 +80,40 @@ def _time(value: Any) -> datetime | None:
     return when.replace(microsecond=(when.microsecond // 1000) * 1000)
 
 
-def _active_branch(mapping: dict[str, Any], current: Any) -> list[dict[str, Any]]:
-    """Nodes from the root to ``current_node`` (or to the newest leaf if it is missing)."""
-    if not isinstance(current, str) or current not in mapping:
-        roots = [
-            k
-            for k, n in mapping.items()
-            if not isinstance(n, dict) or n.get("parent") not in mapping
-        ]
-        current = roots[0] if roots else None
-        seen: set[str] = set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            kids = [c for c in (mapping[current].get("children") or []) if c in mapping]
-            if not kids:
+def _walk(mapping: dict[str, Any], current: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every node, parents before children, siblings in ChatGPT's order (a
+    regeneration is appended as the last child). Nodes on a cycle of parent links
+    (a damaged file) are reached from the top of the chain above ``current``."""
+    roots = [
+        k for k, n in mapping.items() if not isinstance(n, dict) or n.get("parent") not in mapping
+    ]
+    out: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    while True:
+        stack = list(reversed(roots))
+        while stack:
+            node_id = stack.pop()
+            node = mapping.get(node_id)
+            if node_id in seen or not isinstance(node, dict):
+                continue
+            seen.add(node_id)
+            out.append((node_id, node))
+            kids = [c for c in (node.get("children") or []) if isinstance(c, str) and c in mapping]
+            stack.extend(reversed(kids))
+        left = [k for k, n in mapping.items() if k not in seen and isinstance(n, dict)]
+        if not left:
+            return out
+        top = current if isinstance(current, str) and current in left else left[0]
+        chain: set[str] = set()
+        while top not in chain:
+            chain.add(top)
+            parent = mapping[top].get("parent")
+            if not isinstance(parent, str) or parent in chain or parent in seen:
                 break
-            current = kids[-1]  # ChatGPT appends a regeneration as the last child
-    chain: list[dict[str, Any]] = []
-    seen = set()
-    while isinstance(current, str) and current in mapping and current not in seen:
-        seen.add(current)
-        node = mapping[current]
-        if not isinstance(node, dict):
-            break
-        chain.append(node)
-        current = node.get("parent")
-    chain.reverse()
-    return chain
+            if not isinstance(mapping.get(parent), dict):
+                break
+            top = parent
+        roots = [top]
 
 
 def _visible_text(msg: dict[str, Any]) -> str | None:
@@ -126,7 +135,7 @@ def _visible_text(msg: dict[str, Any]) -> str | None:
 
 
 def chatgpt_conversation(raw: dict[str, Any]) -> Conversation:
-    """One ChatGPT conversation (its active branch) as a Conversation."""
+    """One ChatGPT conversation, every branch of it, as a Conversation."""
     source_id = raw.get("conversation_id") or raw.get("id")
     if not isinstance(source_id, str) or not source_id:
         source_id = f"{raw.get('title')}|{raw.get('create_time')}"
@@ -134,37 +143,73 @@ def chatgpt_conversation(raw: dict[str, Any]) -> Conversation:
     if not isinstance(mapping, dict):
         raise ImportFormatError(f"conversation {source_id!r} has no message tree")
     created = _time(raw.get("create_time")) or utcnow()
-    messages: list[Message] = []
-    for node in _active_branch(mapping, raw.get("current_node")):
+    # node id -> the kept message standing for it (its own, or its nearest kept
+    # ancestor's); nodes whose text is skipped point at their ancestor's.
+    standing: dict[str, Message | None] = {}
+    kept: list[Message] = []
+    nodes = _walk(mapping, raw.get("current_node"))
+    texts = {
+        node_id: _visible_text(node["message"]) if isinstance(node.get("message"), dict) else None
+        for node_id, node in nodes
+    }
+    # the nearest visible ancestor node of each node, and how many visible
+    # nodes hang below each visible one (a reply continued around a tool call
+    # is folded into its first part only when it is the only way on)
+    shown_above: dict[str, str | None] = {}
+    visible_kids: dict[str, int] = {}
+    for node_id, node in nodes:
+        parent = node.get("parent")
+        up = None
+        if isinstance(parent, str) and parent in shown_above:
+            up = parent if texts.get(parent) is not None else shown_above[parent]
+        shown_above[node_id] = up
+        if texts[node_id] is not None and up is not None:
+            visible_kids[up] = visible_kids.get(up, 0) + 1
+    for node_id, node in nodes:
         msg = node.get("message")
-        if not isinstance(msg, dict):
-            continue
-        text = _visible_text(msg)
-        if text is None:
+        above = _above(standing, node)
+        text = texts[node_id]
+        if text is None or not isinstance(msg, dict):
+            standing[node_id] = above
             continue
         role = msg["author"]["role"]
-        if messages and role == "assistant" and messages[-1].role == "assistant":
+        if (
+            above is not None
+            and role == "assistant"
+            and above.role == "assistant"
+            and visible_kids.get(shown_above[node_id] or "", 0) == 1
+        ):
             # One reply split around tool calls reads as one message.
-            messages[-1].content += "\n\n" + text
+            above.content += "\n\n" + text
+            standing[node_id] = above
             continue
-        messages.append(
-            Message(
-                role=role,
-                content=text,
-                time=_time(msg.get("create_time")) or created,
-                status="complete" if role == "assistant" else None,
-                id=local_id(source_id, str(msg.get("id") or node.get("id"))),
-            )
+        message = Message(
+            role=role,
+            content=text,
+            time=_time(msg.get("create_time")) or created,
+            status="complete" if role == "assistant" else None,
+            id=local_id(source_id, str(msg.get("id") or node.get("id"))),
+            parent=above.id if above is not None else None,
         )
+        standing[node_id] = message
+        kept.append(message)
     title = raw.get("title") if isinstance(raw.get("title"), str) else ""
-    updated = _time(raw.get("update_time")) or (messages[-1].time if messages else created)
-    return Conversation(
-        id=local_id(source_id),
-        title=title.strip() or "Imported chat",
-        created=created,
-        updated=max(updated, created),
-        messages=messages,
-    )
+    conv = Conversation(id=local_id(source_id), title=title.strip() or "Imported chat")
+    conv.created = created
+    conv.off_path = kept
+    current = raw.get("current_node")
+    leaf = standing.get(current) if isinstance(current, str) else None
+    branches.activate(conv, leaf.id if leaf is not None else None)
+    last = max((m.time for m in kept), default=created)
+    updated = _time(raw.get("update_time")) or last
+    conv.updated = max(updated, created)
+    return conv
+
+
+def _above(standing: dict[str, Message | None], node: dict[str, Any]) -> Message | None:
+    """The kept message standing for a node's parent (None: a root)."""
+    parent = node.get("parent")
+    return standing.get(parent) if isinstance(parent, str) else None
 
 
 def _limit() -> str:
@@ -327,15 +372,16 @@ def merge_into_store(
     """Save new conversations; extend stored ones that the file continues.
 
     A stored conversation already holding every imported message is skipped (also
-    when it was continued here). One whose messages are a prefix of the imported
-    ones gets the new messages (title kept, in case it was renamed here). One that
-    changed both here and in the file, or that sits in the trash, is left alone.
+    when it was continued here). One whose messages (every branch) are all in the
+    imported one gets the new messages and the imported active branch (title kept,
+    in case it was renamed here). One that changed both here and in the file, or
+    that sits in the trash, is left alone.
     """
     report = ImportReport()
     existing = {s.id for s in store.list()}
     in_trash = set(trashed)
     for conv in conversations:
-        if not conv.messages:
+        if not conv.messages and not conv.off_path:
             report.skipped += 1
             report.notes.append(f"{one_line(conv.title, 60)!r} has no text messages")
             continue
@@ -349,12 +395,13 @@ def merge_into_store(
             report.imported += 1
             continue
         stored = store.load(conv.id)
-        have = [m.id for m in stored.messages]
-        incoming = [m.id for m in conv.messages]
-        if set(incoming) <= set(have):
+        have = {m.id for m in branches.all_messages(stored)}
+        incoming = {m.id for m in branches.all_messages(conv)}
+        if incoming <= have:
             report.skipped += 1
-        elif incoming[: len(have)] == have:
-            stored.messages.extend(conv.messages[len(have) :])
+        elif have <= incoming:
+            stored.messages[:] = conv.messages
+            stored.off_path[:] = conv.off_path
             stored.updated = max(stored.updated, conv.updated)
             store.save(stored, touch=False)
             report.updated += 1

@@ -6,7 +6,9 @@ beside the conversation, rewritten atomically at most once per ``interval``
 life, so :func:`find_orphans` skips sidecars of replies still streaming in
 another instance; the OS drops the lock when the writer's process dies, even
 by SIGKILL. On the next start the store folds each orphan back into its
-conversation as an ``interrupted`` reply.
+conversation as an ``interrupted`` reply, on its branch: the sidecar names the
+message the reply answers (``parent``), so a reply that was regenerating an
+older turn goes back under that turn, not onto the end of another branch.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
+from aichat_tui import branches
 from aichat_tui.models import Conversation, Message, utcnow
 from aichat_tui.store.atomic import atomic_write
 from aichat_tui.store.lock import FileLock
@@ -57,10 +60,12 @@ class PartialWriter:
         *,
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        parent: str | None = None,
     ) -> None:
         self.path = sidecar_path(paths, conv_id, message_id)
         self.conv_id = conv_id
         self.message_id = message_id
+        self.parent = parent
         self.interval = interval
         self._clock = clock
         self._started = utcnow()
@@ -90,6 +95,7 @@ class PartialWriter:
             "version": PARTIAL_VERSION,
             "conversation_id": self.conv_id,
             "message_id": self.message_id,
+            "parent": self.parent,
             "started": self._started.isoformat(),
             "time": utcnow().isoformat(),
             "text": self._pending,
@@ -146,6 +152,7 @@ class Orphan:
     started: datetime
     text: str
     lock: FileLock
+    parent: str | None = None
 
     def discard(self) -> None:
         """Remove the sidecar and its lock file once its text is safe."""
@@ -157,17 +164,21 @@ class Orphan:
             os.unlink(lock_file)
 
 
-def read_sidecar(path: Path) -> tuple[str, str, datetime, str]:
-    """(conversation id, message id, start time, text); ValueError if damaged."""
+def read_sidecar(path: Path) -> tuple[str, str, datetime, str, str | None]:
+    """(conversation id, message id, start time, text, parent id or None);
+    ValueError if damaged. Sidecars written before branches have no parent."""
     try:
         raw = json.loads(path.read_bytes())
         started = datetime.fromisoformat(raw["started"])
         conv_id, message_id, text = raw["conversation_id"], raw["message_id"], raw["text"]
-    except (OSError, KeyError, TypeError, json.JSONDecodeError, ValueError) as exc:
+        parent = raw.get("parent")
+    except (OSError, KeyError, TypeError, AttributeError, json.JSONDecodeError, ValueError) as exc:
         raise ValueError(f"damaged partial-reply file: {exc}") from exc
     if not all(isinstance(v, str) for v in (conv_id, message_id, text)):
         raise ValueError("damaged partial-reply file: wrong types")
-    return conv_id, message_id, started, text
+    if parent is not None and not isinstance(parent, str):
+        raise ValueError("damaged partial-reply file: wrong types")
+    return conv_id, message_id, started, text, parent
 
 
 def find_orphans(paths: Paths) -> tuple[list[Orphan], list[tuple[Path, str]]]:
@@ -192,24 +203,34 @@ def find_orphans(paths: Paths) -> tuple[list[Orphan], list[tuple[Path, str]]]:
             lock.release()
             continue
         try:
-            conv_id, message_id, started, text = read_sidecar(path)
+            conv_id, message_id, started, text, parent = read_sidecar(path)
         except ValueError as exc:
             lock.release()
             damaged.append((path, str(exc)))
             continue
-        orphans.append(Orphan(path, conv_id, message_id, started, text, lock))
+        orphans.append(Orphan(path, conv_id, message_id, started, text, lock, parent))
     return orphans, damaged
 
 
-def fold_in(conv: Conversation, message_id: str, started: datetime, text: str) -> bool:
+def fold_in(
+    conv: Conversation, message_id: str, started: datetime, text: str, parent: str | None = None
+) -> bool:
     """Put a recovered partial reply into ``conv``, marked ``interrupted``: as a new
-    message, or over a shorter unfinished one with that id. A complete message is
-    never replaced. Returns whether ``conv`` changed."""
-    existing = next((m for m in conv.messages if m.id == message_id), None)
+    message, or over a shorter unfinished one with that id (on any branch). A
+    complete message is never replaced. A new reply goes under ``parent``: at the
+    end of the active path when that is where ``parent`` is (or when ``parent`` is
+    None or unknown), else as a new branch beside the one on screen. Returns
+    whether ``conv`` changed."""
+    existing = branches.find(conv, message_id)
     if existing is None:
-        conv.messages.append(
-            Message("assistant", text, time=started, status="interrupted", id=message_id)
-        )
+        reply = Message("assistant", text, time=started, status="interrupted", id=message_id)
+        branches.link(conv)
+        tip = conv.messages[-1].id if conv.messages else None
+        if parent is None or parent == tip or branches.find(conv, parent) is None:
+            conv.messages.append(reply)
+        else:
+            reply.parent = parent
+            conv.off_path.append(reply)
         return True
     if existing.status == "complete" or len(existing.content) >= len(text):
         return False

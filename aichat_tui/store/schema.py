@@ -32,6 +32,13 @@ File layout (schema_version 1)::
     text = \"\"\"…\"\"\"       # text files: the text the model saw
     # images: no text; the bytes are in <id>.files/<sha256>.<ext> beside this file
 
+A conversation with branches (issue 13) is written as ``schema_version = 2``
+with ``active_leaf = "…"`` (the last message of the branch on screen) at the
+top, and ``parent = "…"`` in every message that is not a root. The active path
+comes first, root to leaf, then the other branches, each read top to bottom. A
+file without ``parent`` keys is one linear branch, in file order; a conversation
+without branches is still written exactly as version 1, so older versions read it.
+
 Lone surrogates (half of an emoji split across stream chunks) are written as
 U+FFFD; surrogate pairs are joined. Everything else round-trips byte-exact.
 Files written by hand are accepted with an inline ``messages = [...]`` array,
@@ -47,6 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aichat_tui import branches
 from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message
 from aichat_tui.store.errors import ConversationFileError, TruncatedFile
 from aichat_tui.store.toml_codec import (
@@ -61,7 +69,8 @@ from aichat_tui.store.toml_codec import (
     value,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the newest version read; linear conversations are written as 1
+LINEAR_VERSION = 1
 _FIRST_MESSAGE = re.compile(r"^\[\[\s*messages\s*\]\]", re.MULTILINE)
 _MESSAGE_TABLE = re.compile(rb"^[ \t]*\[\[\s*messages\s*\]\]", re.MULTILINE)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -77,9 +86,10 @@ _TOP_KEYS = {
     "top_p",
     "system_prompt",
     "message_count",
+    "active_leaf",
     "messages",
 }
-_MESSAGE_KEYS = {"id", "role", "time", "status", "error", "content", "attachments"}
+_MESSAGE_KEYS = {"id", "parent", "role", "time", "status", "error", "content", "attachments"}
 _ATTACHMENT_KEYS = {"name", "size", "media_type", "sha256", "encoding", "text"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -90,8 +100,11 @@ def valid_id(conv_id: str) -> bool:
 
 
 def dumps(conv: Conversation) -> str:
-    """The file text for ``conv``."""
-    lines = [f"schema_version = {SCHEMA_VERSION}"]
+    """The file text for ``conv`` (its active path's parents are linked first)."""
+    branches.normalize(conv)
+    tree = bool(conv.off_path)
+    lines = [f"schema_version = {SCHEMA_VERSION if tree else LINEAR_VERSION}"]
+    leaf = conv.messages[-1].id if tree and conv.messages else None
     top: list[tuple[str, Any]] = [
         ("id", conv.id),
         ("title", conv.title),
@@ -103,12 +116,15 @@ def dumps(conv: Conversation) -> str:
         ("top_p", conv.top_p),
         ("system_prompt", conv.system_prompt),
         ("message_count", len(conv.messages)),
+        ("active_leaf", leaf),
     ]
     lines += [f"{key(name)} = {value(val)}" for name, val in top if val is not None]
-    for message in conv.messages:
+    ordered = [*conv.messages, *conv.off_path] if tree else conv.messages
+    for message in ordered:
         lines += ["", "[[messages]]"]
         for name, val in (
             ("id", message.id),
+            ("parent", message.parent if tree else None),
             ("role", message.role),
             ("time", message.time),
             ("status", message.status),
@@ -236,6 +252,11 @@ def from_document(doc: dict[str, Any], path: Path, text: str = "") -> Conversati
     raw_messages = doc.get("messages", [])
     if not isinstance(raw_messages, list):
         raise check.fail(("messages",), "must be an array of tables ([[messages]])")
+    leaf = check.get(doc, "active_leaf", (str,)) if "active_leaf" in doc else None
+    # A tree names parents; a file without any is one linear branch in file order.
+    tree = leaf is not None or any(isinstance(r, dict) and "parent" in r for r in raw_messages)
+    found: list[Message] = []
+    previous: str | None = None
     seen: set[str] = set()
     for index, raw in enumerate(raw_messages):
         where: tuple[str | int, ...] = ("messages", index)
@@ -266,15 +287,31 @@ def from_document(doc: dict[str, Any], path: Path, text: str = "") -> Conversati
             message_id = _fallback_id(index, raw)
         # Built once with every field: the defaults (a fresh uuid4 and the current
         # time) cost ~25 ms per 2,000 messages when computed only to be replaced.
+        if tree:
+            parent = check.get(raw, "parent", (str,), where) if "parent" in raw else None
+        else:
+            parent = previous
         message = Message(
-            role=role, content=content, time=when, status=status, error=error, id=message_id
+            role=role,
+            content=content,
+            time=when,
+            status=status,
+            error=error,
+            id=message_id,
+            parent=parent,
         )
         if "attachments" in raw:
             message.attachments = _attachments(check, raw["attachments"], where)
         if message.id in seen:
             raise check.fail((*where, "id"), "the same message id appears twice")
         seen.add(message.id)
-        conv.messages.append(message)
+        found.append(message)
+        previous = message.id
+    if not tree:
+        conv.messages = found
+        return conv
+    conv.off_path = found
+    branches.activate(conv, leaf)
     return conv
 
 

@@ -2,7 +2,8 @@
 
 Files are read one at a time. When the query has no character that the file
 format escapes, a file whose raw text does not contain the query is skipped
-without parsing it.
+without parsing it. Every branch of a conversation is searched (issue 13), the
+active path first; a hit names the message and the leaf of the branch to open.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from aichat_tui import branches
 from aichat_tui.sanitize import one_line
 from aichat_tui.store.atomic import read_limited
 from aichat_tui.store.errors import StoreError
 from aichat_tui.store.toml_codec import _UNSAFE
 
 if TYPE_CHECKING:
+    from aichat_tui.models import Conversation
     from aichat_tui.store.conversations import ConversationStore
 
 SNIPPET_CONTEXT = 40
@@ -24,13 +27,20 @@ SNIPPET_CONTEXT = 40
 
 @dataclass
 class SearchHit:
-    """One matching conversation; ``message_index`` is None for a title match."""
+    """One matching conversation. ``message_index`` is the match's place on the
+    active path (None for a title or system prompt match, or another branch);
+    ``message_id`` is the matching message and ``leaf_id`` the last message of
+    the branch that shows it (its most recent one), both None for a title match;
+    ``branch`` is that branch's number in tree order, 1-based (None: linear)."""
 
     id: str
     title: str
     snippet: str
     updated: datetime
     message_index: int | None = None
+    message_id: str | None = None
+    leaf_id: str | None = None
+    branch: int | None = None
 
 
 def snippet(text: str, query: str, context: int = SNIPPET_CONTEXT) -> str:
@@ -71,11 +81,36 @@ def search_conversations(store: ConversationStore, query: str, limit: int = 50) 
             conv = store.load(summary.id)
         except StoreError:
             continue
-        texts = [(None, conv.system_prompt), *enumerate(m.content for m in conv.messages)]
-        for index, text in texts:
-            if needle in text.casefold():
-                hits.append(
-                    SearchHit(conv.id, conv.title, snippet(text, query), conv.updated, index)
-                )
-                break
+        hit = _first_match(conv, needle, query)
+        if hit is not None:
+            hits.append(hit)
     return hits
+
+
+def _first_match(conv: Conversation, needle: str, query: str) -> SearchHit | None:
+    """The first message holding ``needle``: the system prompt, then the active
+    path, then the other branches in tree order."""
+    if needle in conv.system_prompt.casefold():
+        return SearchHit(conv.id, conv.title, snippet(conv.system_prompt, query), conv.updated)
+    for index, message in enumerate(conv.messages):
+        if needle in message.content.casefold():
+            leaf = conv.messages[-1].id
+            hit = SearchHit(conv.id, conv.title, snippet(message.content, query), conv.updated)
+            hit.message_index, hit.message_id, hit.leaf_id = index, message.id, leaf
+            if conv.off_path:
+                hit.branch = _branch_number(conv, leaf)
+            return hit
+    for message in branches.tree_order(conv):
+        if needle in message.content.casefold():
+            tip = branches.newest_leaf(conv, message.id)
+            leaf = tip.id if tip is not None else message.id
+            hit = SearchHit(conv.id, conv.title, snippet(message.content, query), conv.updated)
+            hit.message_id, hit.leaf_id = message.id, leaf
+            hit.branch = _branch_number(conv, leaf)
+            return hit
+    return None
+
+
+def _branch_number(conv: Conversation, leaf_id: str) -> int | None:
+    ids = [m.id for m in branches.leaves(conv)]
+    return ids.index(leaf_id) + 1 if leaf_id in ids else None

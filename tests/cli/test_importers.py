@@ -57,3 +57,21 @@ def test_format_detection() -> None:
     with pytest.raises(ImportFormatError, match="neither"):
         parse_import(json.dumps({"hello": "world"}), "x.json")
     assert parse_import("[]") == ("empty", [])
+
+
+def test_every_branch_is_kept_and_the_current_one_is_active() -> None:
+    conv = chatgpt_conversation(conversations()[0])
+    every = {m.content: m for m in [*conv.messages, *conv.off_path]}
+    # the edited prompt: the old question and its answer are a branch beside the new one
+    old_q, new_q = every["And a tuple?"], every["Show me timing for a million items."]
+    assert [m.id for m in conv.siblings(new_q.id)] == [old_q.id, new_q.id]
+    assert every["Tuples: `t[::-1]`."].parent == old_q.id
+    # the regenerated answer: the first attempt is a sibling of the one shown
+    first = every["First attempt."]
+    shown = every["Let me measure it.\n\nSlicing took **3.1 ms**."]
+    assert [m.id for m in conv.siblings(shown.id)] == [first.id, shown.id]
+    assert len(conv.leaves()) == 3
+    conv.switch_to(old_q.id)
+    assert [m.content for m in conv.messages][-2:] == ["And a tuple?", "Tuples: `t[::-1]`."]
+    conv.switch_to(new_q.id)  # back: the current branch's newest leaf
+    assert [(m.role, m.content) for m in conv.messages] == EXPECTED_A

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from aichat_tui.models import Message
 from tests.cli.conftest import Cli
 from tests.cli.test_ask import assert_one_error_line
 
@@ -107,3 +108,26 @@ def test_location_options_work_before_and_after_the_command(cli: Cli, tmp_path) 
     after = cli.run("sessions", "list", "--json", "--data-dir", str(other))
     assert json.loads(before.stdout)[0]["title"] == "Elsewhere"
     assert json.loads(after.stdout)[0]["title"] == "Elsewhere"
+
+
+def test_show_prints_the_active_branch_and_with_all_every_branch(cli: Cli) -> None:
+    a = cli.add_session("Tree", ("user", "first"), ("assistant", "old answer"))
+    store = cli.store()
+    conv = store.load(a)
+    conv.add_branch(conv.messages[0].id, Message("assistant", "new answer", status="complete"))
+    store.save(conv)
+    out = cli.run("sessions", "show", a[:6])
+    assert out.returncode == 0, out.stderr
+    assert "new answer" in out.stdout and "old answer" not in out.stdout
+    assert "(1 other branch(es) not shown" in out.stdout
+    full = cli.run("sessions", "show", a[:6], "--all")
+    assert full.returncode == 0, full.stderr
+    assert "=== branch 1 of 2, after message 1 ===" in full.stdout
+    assert "old answer" in full.stdout and full.stdout.count("first") == 1
+    assert "(the branch above is branch 2 of 2)" in full.stdout
+    hits = json.loads(cli.run("sessions", "search", "old answer", "--json").stdout)
+    assert [(h["id"], h["branch"]) for h in hits] == [(a, 1)]
+    md = cli.run("export", a[:6], "--all-branches")
+    assert "## Branch 1 of 2 (after message 1)" in md.stdout and "old answer" in md.stdout
+    data = json.loads(cli.run("export", a[:6], "--format", "json").stdout)
+    assert data["version"] == 2 and len(data["messages"]) == 3

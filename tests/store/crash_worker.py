@@ -6,6 +6,8 @@ Modes:
   save   CONFIG DATA JOURNAL TAG  saves conversation TAG again and again, one
                                30 KB message more each time; forever.
   append CONFIG DATA JOURNAL CONV N  appends N messages to CONV, one save each.
+  branch CONFIG DATA JOURNAL CONV PARENT ROLE N  adds N new branches under
+                               message PARENT of CONV (ROLE messages), one save each.
   hold-lock CONFIG DATA JOURNAL CONV   takes CONV's lock and sleeps.
   settings CONFIG DATA JOURNAL saves config.toml again and again, a new model each time.
 
@@ -102,6 +104,18 @@ def append(store: ConversationStore, journal: Journal, conv_id: str, count: int)
     journal.write("done")
 
 
+def branch(
+    store: ConversationStore, journal: Journal, conv_id: str, parent: str, role: str, count: int
+) -> None:
+    conv = store.load(conv_id)
+    journal.write("ready")
+    for i in range(count):
+        status = "complete" if role == "assistant" else None
+        conv.add_branch(parent, Message(role, f"{os.getpid()}-{i}", status=status))  # type: ignore[arg-type]
+        store.save(conv)
+    journal.write("done")
+
+
 def hold_lock(store: ConversationStore, journal: Journal, conv_id: str) -> None:
     with store._lock(conv_id):
         journal.write("locked")
@@ -133,6 +147,8 @@ def main(argv: list[str]) -> None:
         save_loop(store, journal, rest[0])
     elif mode == "append":
         append(store, journal, rest[0], int(rest[1]))
+    elif mode == "branch":
+        branch(store, journal, rest[0], rest[1], rest[2], int(rest[3]))
     elif mode == "settings":
         settings_loop(store.paths, journal)
     elif mode == "hold-lock":
