@@ -155,9 +155,17 @@ def clean_stale_temps(folder: Path, max_age: float = 60.0) -> list[Path]:
 
 def read_limited(path: Path, limit: int) -> bytes:
     """Read a whole file, refusing (ValueError) one larger than ``limit`` bytes
-    before reading it, so a huge file cannot stall the app."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
+    before reading it, so a huge file cannot stall the app, and one that is not a
+    regular file (a FIFO would block the app forever, a device never end)."""
+    # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file (a FIFO, socket or device)")
+        size = st.st_size
         if size > limit:
             raise ValueError(f"file is too large ({size:,} bytes; the limit is {limit:,})")
         data = handle.read(limit + 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import struct
 import uuid
 import zipfile
@@ -352,18 +353,28 @@ def read_import_file(path: Path) -> tuple[str, list[Conversation]]:
     Read in chunks, one conversation at a time, within the limits above; a file
     breaking one raises ImportFormatError saying which.
     """
-    if zipfile.is_zipfile(path):
-        try:
-            return _read_zip(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
-            raise ImportFormatError(f"{path}: damaged or unsupported zip ({exc})") from None
+    # Opened once: a pipe or FIFO (`import <(…)`, /dev/stdin) can be read only once,
+    # and zipfile's probe reads a device such as /dev/zero without end.
     with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_IMPORT_BYTES:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            if handle.peek(4)[:4] == b"PK\x03\x04":
+                raise ImportFormatError(
+                    f"{path} is a zip arriving through a pipe; save it to a file first"
+                )
+            return _read_stream(handle, str(path))
+        if st.st_size > MAX_IMPORT_BYTES and not zipfile.is_zipfile(handle):
             raise ImportFormatError(
-                f"{path} is {size / 2**20:,.0f} MiB; the import limit is {_limit()}"
+                f"{path} is {st.st_size / 2**20:,.0f} MiB; the import limit is {_limit()}"
             )
-        return _read_stream(handle, str(path))
+        handle.seek(0)
+        if not zipfile.is_zipfile(handle):
+            handle.seek(0)
+            return _read_stream(handle, str(path))
+    try:
+        return _read_zip(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
+        raise ImportFormatError(f"{path}: damaged or unsupported zip ({exc})") from None
 
 
 def merge_into_store(

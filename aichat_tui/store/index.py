@@ -65,11 +65,16 @@ class IndexEntry:
         return cls((ino, mtime, size), summary)
 
 
+# A summary's title is shown on one line; a hand-made 50 MB title must not make
+# index.json (read on every start) 50 MB.
+SUMMARY_TITLE_LIMIT = 1000
+
+
 def summarize(conv: Conversation) -> ConversationSummary:
-    """The summary of a loaded conversation."""
+    """The summary of a loaded conversation (the title cut to SUMMARY_TITLE_LIMIT)."""
     return ConversationSummary(
         id=conv.id,
-        title=conv.title,
+        title=conv.title[:SUMMARY_TITLE_LIMIT],
         created=aware(conv.created),
         updated=aware(conv.updated),
         message_count=len(conv.messages),

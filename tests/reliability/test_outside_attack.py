@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from aichat_tui.models import Conversation, Message
@@ -111,3 +112,47 @@ def test_every_file_of_a_busy_cli_session_is_private(tmp_path: Path) -> None:
     assert (paths.data_dir / "out.json") in modes and paths.trash_dir in modes
     wrong = {str(p): oct(m) for p, m in modes.items() if m != (0o700 if p.is_dir() else 0o600)}
     assert wrong == {}
+
+
+def test_import_from_devices_pipes_and_fifos_ends(tmp_path: Path) -> None:
+    """Attack: `import /dev/zero` read without end (zipfile's probe); a FIFO was
+    opened twice (the probe, then the read) and hung."""
+    for device in ("/dev/zero", "/dev/urandom"):
+        out = run_cli(tmp_path, "import", device, timeout=120)
+        assert out.returncode == 2 and "not valid JSON" in out.stderr, out.stderr
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", f"open({str(fifo)!r}, 'w').write({json.dumps(conversations())!r})"]
+    )
+    try:
+        out = run_cli(tmp_path, "import", str(fifo), timeout=120)
+    finally:
+        writer.wait(timeout=60)
+    assert out.returncode == 0 and "2 imported" in out.stdout, out.stderr
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("conversations.json", json.dumps(conversations()))
+    piped = run_cli(tmp_path, "import", "/dev/stdin", input=archive.read_bytes())
+    assert piped.returncode == 2 and "save it to a file first" in piped.stderr
+
+
+def test_a_fifo_as_config_file_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Attack: config.toml as a FIFO blocked `ask` (and the workspace) forever."""
+    (tmp_path / "config").mkdir()
+    os.mkfifo(tmp_path / "config" / "config.toml")
+    out = run_cli(tmp_path, "ask", "hi", timeout=120)
+    assert out.returncode == 3
+    assert "config.toml: not a regular file (a FIFO, socket or device)" in out.stderr
+
+
+def test_a_50_mb_title_does_not_bloat_the_index(tmp_path: Path) -> None:
+    """Attack: a hand-made file with a 50 MB title made index.json 50 MB, read
+    again by every start (1.4 s, 120 MB for `sessions list`)."""
+    paths = home_paths(tmp_path)
+    ConversationStore(paths)
+    huge = paths.conversations_dir / ("c" * 32 + ".toml")
+    huge.write_text('schema_version = 1\ntitle = "' + "x" * 20_000_000 + '"\n')
+    out = run_cli(tmp_path, "sessions", "list")
+    assert out.returncode == 0 and "cccccccc" in out.stdout
+    assert paths.index_file.stat().st_size < 100_000
