@@ -116,6 +116,16 @@ class Usage:
         return " · ".join(parts)
 
 
+# How each unusual ending is named to a person.
+ENDING_WORDS: dict[str, str] = {
+    "stop": "complete",
+    "length": "truncated: max_tokens reached",
+    "content_filter": "stopped by the content filter",
+    "tool_calls": "asked for a tool call",
+    "error": "failed",
+    "interrupted": "interrupted",
+}
+
 # Why a reply ended, as stored on the message (``Message.finish_reason``).
 ENDINGS: tuple[str, ...] = (
     "stop",
@@ -179,6 +189,7 @@ class Conversation:
     model: str | None = None
     temperature: float | None = None
     top_p: float | None = None
+    max_tokens: int | None = None  # None: the profile's (or the server's) limit
     system_prompt: str = ""
     messages: list[Message] = field(default_factory=list)
     off_path: list[Message] = field(default_factory=list)

@@ -11,6 +11,7 @@ from typing import Any
 
 from aichat_tui.commands import EXIT_USAGE, CliError
 from aichat_tui.commands.options import resolve_paths
+from aichat_tui.models import ENDING_WORDS
 from aichat_tui.sanitize import one_line, strip_control
 
 ID_WIDTH = 8
@@ -163,9 +164,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _message_lines(m: Any) -> list[str]:
     state = f" ({m.status})" if m.status and m.status != "complete" else ""
-    lines = ["", f"[{m.role}] {_local(m.time)}{state}", strip_control(m.content)]
+    if m.finish_reason in ("length", "content_filter", "tool_calls"):
+        state += f" ({ENDING_WORDS[m.finish_reason]})"
+    lines = ["", f"[{m.role}] {_local(m.time)}{state}"]
+    if m.reasoning:
+        lines += ["[thinking]", strip_control(m.reasoning), "[/thinking]"]
+    lines.append(strip_control(m.content))
     if m.error:
         lines.append(f"(error: {one_line(m.error, 300)})")
+    if m.usage is not None and not m.usage.is_empty():
+        lines.append(f"({m.usage.summary()})")
     return lines
 
 

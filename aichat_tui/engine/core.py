@@ -23,7 +23,7 @@ from aichat_tui.engine.listener import Listeners, ReplyListener
 from aichat_tui.engine.reply import Reply
 from aichat_tui.engine.state import ReplyState, can_move
 from aichat_tui.engine.stream import build_request, consume
-from aichat_tui.models import Attachment, Conversation, Message, Profile, utcnow
+from aichat_tui.models import Attachment, Conversation, Message, Profile, Usage, utcnow
 from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.store import ConversationStore, StoreError
 
@@ -252,6 +252,8 @@ class ChatEngine:
             raise
         except AichatError as exc:
             reply.exception = exc
+            if not reply.raw_reasoning and exc.partial_reasoning:
+                sink.reasoning(exc.partial_reasoning)
             if not reply.raw and exc.partial:
                 sink.text(exc.partial)
             self._finish(reply, ReplyState.ERROR, self._scrub(str(exc), reply))
@@ -284,12 +286,21 @@ class ChatEngine:
         if tail:
             reply.shown += tail
             self._emit("reply_text", reply, tail)
+        if state is ReplyState.COMPLETE and not reply.raw and reply.tool_names is not None:
+            # Only a tool call: no text to show, and nothing to send back later.
+            from aichat_tui.client.chat import tool_call_notice
+            from aichat_tui.client.events import ToolCallNotice
+
+            state, error = ReplyState.ERROR, tool_call_notice(ToolCallNotice(reply.tool_names))
         reply.state = state
         reply.error = error
         message = reply.message
         message.content = reply.raw
         message.status = state.status
         message.error = error
+        message.reasoning = reply.raw_reasoning
+        message.usage = reply.usage
+        message.finish_reason = _ending(reply, state)
         if self.running.get(reply.conv_id) is reply:
             del self.running[reply.conv_id]
         if reply.conv_id in self.deleted:
@@ -307,6 +318,15 @@ class ChatEngine:
         self._emit("reply_state", reply)
         self._emit("reply_finished", reply)
         reply._done.set()
+
+
+def _ending(reply: Reply, state: ReplyState) -> str | None:
+    """Why the reply ended, as saved on the message (see ``models.ENDINGS``)."""
+    if state is ReplyState.INTERRUPTED:
+        return "interrupted"
+    if state is ReplyState.ERROR:
+        return "tool_calls" if reply.tool_names is not None and not reply.raw else "error"
+    return reply.finish_reason or "stop"
 
 
 def _current_task() -> asyncio.Task[object] | None:
@@ -332,6 +352,8 @@ class _Sink:
         if reply.done:
             return
         self.engine._move(reply, ReplyState.STREAMING)
+        if reply.thinking_started is not None and reply.thinking_ended is None:
+            reply.thinking_ended = asyncio.get_running_loop().time()
         reply.raw += chunk
         if reply.journal is not None:
             reply.journal.update(reply.raw)
@@ -347,9 +369,21 @@ class _Sink:
         if reply.done:
             return
         self.engine._move(reply, ReplyState.THINKING)
+        if reply.thinking_started is None:
+            reply.thinking_started = asyncio.get_running_loop().time()
+        reply.raw_reasoning += chunk
         piece = reply.reasoning_sanitizer.feed(chunk)
         if piece:
             reply.reasoning += piece
             self.engine._emit("reply_reasoning", reply, piece)
         if reply.done:
             raise _Stopped
+
+    def finish(self, reason: str | None) -> None:
+        self.reply.finish_reason = reason
+
+    def tool_calls(self, names: tuple[str, ...]) -> None:
+        self.reply.tool_names = names
+
+    def usage(self, usage: Usage) -> None:
+        self.reply.usage = None if usage.is_empty() else usage

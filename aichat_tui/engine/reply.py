@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aichat_tui.engine.state import ReplyState
-from aichat_tui.models import Conversation, Message, Profile
+from aichat_tui.models import Conversation, Message, Profile, Usage
 from aichat_tui.sanitize import StreamSanitizer
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ class Reply:
     raw: str = ""
     shown: str = ""
     reasoning: str = ""
+    raw_reasoning: str = ""  # as received (saved); ``reasoning`` is the sanitized view
+    finish_reason: str | None = None  # what the server said (stop, length, ...)
+    tool_names: tuple[str, ...] | None = None  # set when the model asked for tools
+    usage: Usage | None = None
+    thinking_started: float | None = None  # loop time of the first reasoning piece
+    thinking_ended: float | None = None  # loop time of the first answer piece after it
     error: str | None = None
     save_error: str | None = None
     #: the exception behind an ERROR (for exit codes; never shown unscrubbed)

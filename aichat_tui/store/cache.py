@@ -23,15 +23,24 @@ from pathlib import Path
 from typing import Any
 
 from aichat_tui import branches
-from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message
+from aichat_tui.models import (
+    ENDINGS,
+    MESSAGE_STATUSES,
+    ROLES,
+    Attachment,
+    Conversation,
+    Message,
+    Usage,
+)
 from aichat_tui.store.atomic import atomic_write
 from aichat_tui.store.errors import SaveError
 from aichat_tui.store.index import Stamp
 from aichat_tui.store.toml_codec import aware, fix_surrogates
 
 # 2: messages may carry a 7th item, their attachments; 3: conversation trees
-# (issue 13): "off_path" holds [parent, message row] pairs
-CACHE_VERSION = 3
+# (issue 13): "off_path" holds [parent, message row] pairs; 4: rows may carry an
+# 8th item, a table of reasoning, finish_reason and usage (older files are rebuilt).
+CACHE_VERSION = 4
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _FLOAT_WORDS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
@@ -86,7 +95,7 @@ def _row(m: Message) -> list[Any]:
         m.status,
         None if m.error is None else fix_surrogates(m.error),
         fix_surrogates(m.content),
-        *([[_attachment_out(a) for a in m.attachments]] if m.attachments else []),
+        *_message_tail(m),
     ]
 
 
@@ -104,12 +113,55 @@ def encode(conv: Conversation) -> dict[str, Any]:
         "model": None if conv.model is None else fix_surrogates(conv.model),
         "temperature": _float_out(conv.temperature),
         "top_p": _float_out(conv.top_p),
+        "max_tokens": conv.max_tokens,
         "system_prompt": fix_surrogates(conv.system_prompt),
         "messages": [_row(m) for m in conv.messages],
         "off_path": [
             [None if m.parent is None else fix_surrogates(m.parent), _row(m)] for m in conv.off_path
         ],
     }
+
+
+def _message_tail(m: Message) -> list[Any]:
+    """The optional 7th (attachments) and 8th (reasoning, ending, usage) items."""
+    extra: dict[str, Any] = {}
+    if m.reasoning:
+        extra["reasoning"] = fix_surrogates(m.reasoning)
+    if m.finish_reason is not None:
+        extra["finish_reason"] = m.finish_reason
+    if m.usage is not None and not m.usage.is_empty():
+        # rounded as the TOML file writes them, so both read back alike
+        extra["usage"] = [
+            m.usage.prompt_tokens,
+            m.usage.completion_tokens,
+            None if m.usage.ttft is None else round(m.usage.ttft, 3),
+            None if m.usage.tokens_per_second is None else round(m.usage.tokens_per_second, 2),
+        ]
+    attachments = [_attachment_out(a) for a in m.attachments]
+    if extra:
+        return [attachments, extra]
+    return [attachments] if attachments else []
+
+
+def _count(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Bad("not a count")
+    return value
+
+
+def _extra_in(message: Message, raw: Any) -> None:
+    if not isinstance(raw, dict) or set(raw) - {"reasoning", "finish_reason", "usage"}:
+        raise _Bad("unexpected message extras")
+    message.reasoning = _text(raw.get("reasoning", ""))
+    ending = raw.get("finish_reason")
+    if ending is not None and ending not in ENDINGS:
+        raise _Bad("unknown ending")
+    message.finish_reason = ending
+    if "usage" in raw:
+        prompt, completion, ttft, speed = raw["usage"]
+        message.usage = Usage(_count(prompt), _count(completion), _float(ttft), _float(speed))
 
 
 def _attachment_out(a: Attachment) -> list[Any]:
@@ -151,6 +203,7 @@ def decode(conv_id: str, body: dict[str, Any]) -> Conversation:
         model=_opt_text(body["model"]),
         temperature=_float(body["temperature"]),
         top_p=_float(body["top_p"]),
+        max_tokens=_count(body["max_tokens"]),
         system_prompt=_text(body["system_prompt"]),
     )
     previous: str | None = None
@@ -167,7 +220,7 @@ def _message(raw: Any, parent: str | None) -> Message:
     message_id, role, when, status, error, content, *extra = raw
     if role not in ROLES or (status is not None and status not in MESSAGE_STATUSES):
         raise _Bad("unknown role or status")
-    if len(extra) > 1:
+    if len(extra) > 2:
         raise _Bad("unexpected message fields")
     message = Message(
         role=role,
@@ -180,6 +233,8 @@ def _message(raw: Any, parent: str | None) -> Message:
     )
     if extra:
         message.attachments = [_attachment_in(item) for item in extra[0]]
+    if len(extra) == 2:
+        _extra_in(message, extra[1])
     return message
 
 

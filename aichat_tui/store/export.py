@@ -30,13 +30,27 @@ from typing import Any
 from aichat_tui import branches
 from aichat_tui.attachments.limits import human_size
 from aichat_tui.attachments.wire import image_bytes, text_block
-from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message, new_id
+from aichat_tui.models import (
+    ENDINGS,
+    MESSAGE_STATUSES,
+    ROLES,
+    Attachment,
+    Conversation,
+    Message,
+    Usage,
+    new_id,
+)
 from aichat_tui.sanitize import one_line, strip_control
 from aichat_tui.store.toml_codec import fix_surrogates
 
 EXPORT_FORMAT = "aichat-tui.conversation"
 EXPORT_VERSION = 2  # the newest version read; linear conversations are written as 1
 _HEADINGS = {"user": "User", "assistant": "Assistant", "system": "System"}
+_ENDING_NOTES = {
+    "length": "*(truncated: the reply reached max_tokens)*",
+    "content_filter": "*(stopped by the server's content filter)*",
+    "tool_calls": "*(the model asked for a tool call, which aichat-tui does not run)*",
+}
 _STATUS_NOTES = {
     "interrupted": "*(reply interrupted: it may be incomplete)*",
     "error": "*(reply failed)*",
@@ -56,14 +70,21 @@ def _when(moment: datetime) -> str:
 
 def _message_md(message: Message, heading: str = "##") -> list[str]:
     lines = [f"{heading} {_HEADINGS.get(message.role, message.role)}", ""]
+    if message.reasoning:
+        lines += _markdown_reasoning(message.reasoning)
     lines.append(export_text(message.content))
     if message.attachments:
         lines += ["", *_markdown_attachments(message.attachments)]
     note = _STATUS_NOTES.get(message.status or "")
     if message.status == "error" and message.error:
         note = f"*(reply failed: {one_line(message.error, 300)})*"
+    ending = _ENDING_NOTES.get(message.finish_reason or "")
+    if ending and message.status != "error":
+        note = f"{note} {ending}" if note else ending
     if note:
         lines += ["", note]
+    if message.usage is not None and not message.usage.is_empty():
+        lines += ["", f"<sub>{message.usage.summary()}</sub>"]
     lines.append("")
     return lines
 
@@ -106,6 +127,14 @@ def to_markdown(conv: Conversation, *, all_branches: bool = False) -> str:
         lines += [f"# Other branches ({count - 1})", ""]
         lines += _other_branches_md(conv)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _markdown_reasoning(reasoning: str) -> list[str]:
+    """The thinking as a folded section (GitHub and most viewers fold ``<details>``)."""
+    text = export_text(reasoning).strip("\n")
+    # A "</details>" inside the thinking would close the section early.
+    text = text.replace("</details>", "&lt;/details>")
+    return ["<details>", "<summary>Thinking</summary>", "", text, "", "</details>", ""]
 
 
 def _markdown_attachments(attachments: list[Attachment]) -> list[str]:
@@ -185,6 +214,12 @@ def _message_json(message: Message, tree: bool) -> dict[str, Any]:
         body["attachments"] = [_attachment_json(a) for a in message.attachments]
     if tree:
         body["parent"] = message.parent
+    if message.reasoning:
+        body["reasoning"] = export_text(message.reasoning)
+    if message.finish_reason is not None:
+        body["finish_reason"] = message.finish_reason
+    if message.usage is not None and not message.usage.is_empty():
+        body["usage"] = {k: v for k, v in vars(message.usage).items() if v is not None}
     return body
 
 
@@ -226,6 +261,25 @@ def _str(raw: dict[str, Any], name: str, where: str, default: str | None = None)
     if not isinstance(val, str):
         raise ValueError(f"{where}{name}: must be a string")
     return val
+
+
+def _usage_from_json(raw: Any, where: str) -> Usage:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: must be an object")
+    usage = Usage()
+    for name in ("prompt_tokens", "completion_tokens"):
+        val = raw.get(name)
+        if val is not None:
+            if isinstance(val, bool) or not isinstance(val, int) or val < 0:
+                raise ValueError(f"{where}.{name}: must be a whole number")
+            setattr(usage, name, val)
+    for name in ("ttft", "tokens_per_second"):
+        val = raw.get(name)
+        if val is not None:
+            if isinstance(val, bool) or not isinstance(val, int | float):
+                raise ValueError(f"{where}.{name}: must be a number")
+            setattr(usage, name, float(val))
+    return usage
 
 
 def from_json(text: str) -> Conversation:
@@ -283,6 +337,15 @@ def from_json(text: str) -> Conversation:
             message.status = status
         if item.get("error") is not None:
             message.error = _str(item, "error", where)
+        if item.get("reasoning") is not None:
+            message.reasoning = _str(item, "reasoning", where)
+        ending = item.get("finish_reason")
+        if ending is not None:
+            if ending not in ENDINGS:
+                raise ValueError(f"{where}finish_reason: must be one of {', '.join(ENDINGS)}")
+            message.finish_reason = ending
+        if item.get("usage") is not None:
+            message.usage = _usage_from_json(item["usage"], f"{where}usage")
         attachments = item.get("attachments")
         if attachments is not None:
             if not isinstance(attachments, list):

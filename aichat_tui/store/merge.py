@@ -26,7 +26,7 @@ from aichat_tui import branches
 from aichat_tui.models import Conversation, Message
 from aichat_tui.store.toml_codec import aware
 
-META_FIELDS = ("title", "profile", "model", "temperature", "top_p", "system_prompt")
+META_FIELDS = ("title", "profile", "model", "temperature", "top_p", "max_tokens", "system_prompt")
 
 
 def _rank(message: Message) -> tuple[bool, int]:

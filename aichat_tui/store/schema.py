@@ -11,6 +11,7 @@ File layout (schema_version 1)::
     model = "…"            # optional
     temperature = 0.7      # optional
     top_p = 1.0            # optional
+    max_tokens = 4096      # optional: the reply length limit sent to the server
     system_prompt = "…"
     message_count = 2      # informative; the messages are the truth
 
@@ -19,8 +20,13 @@ File layout (schema_version 1)::
     role = "user"          # system | user | assistant
     time = 2026-…
     status = "complete"    # replies only: complete | interrupted | error
+    finish_reason = "length"  # replies: why it ended (stop, length, content_filter,
+                           # tool_calls, error, interrupted); optional
     error = "…"            # optional
+    usage = { prompt_tokens = 50, completion_tokens = 40, ttft = 0.31, tokens_per_second = 1184.3 }
     content = \"\"\"
+    …\"\"\"
+    reasoning = \"\"\"       # the model's thinking (optional; never sent back)
     …\"\"\"
 
     [[messages.attachments]]   # files attached to that message, in order
@@ -55,13 +61,22 @@ from pathlib import Path
 from typing import Any
 
 from aichat_tui import branches
-from aichat_tui.models import MESSAGE_STATUSES, ROLES, Attachment, Conversation, Message
+from aichat_tui.models import (
+    ENDINGS,
+    MESSAGE_STATUSES,
+    ROLES,
+    Attachment,
+    Conversation,
+    Message,
+    Usage,
+)
 from aichat_tui.store.errors import ConversationFileError, TruncatedFile
 from aichat_tui.store.toml_codec import (
     basic_string,
     decode_error_line,
     decode_text,
     find_key_line,
+    inline_table,
     key,
     multiline_string,
     toml_error_message,
@@ -84,12 +99,27 @@ _TOP_KEYS = {
     "model",
     "temperature",
     "top_p",
+    "max_tokens",
     "system_prompt",
     "message_count",
     "active_leaf",
     "messages",
 }
-_MESSAGE_KEYS = {"id", "parent", "role", "time", "status", "error", "content", "attachments"}
+_MESSAGE_KEYS = {
+    "id",
+    "parent",
+    "role",
+    "time",
+    "status",
+    "finish_reason",
+    "error",
+    "usage",
+    "content",
+    "reasoning",
+    "attachments",
+}
+_USAGE_INTS = ("prompt_tokens", "completion_tokens")
+_USAGE_FLOATS = ("ttft", "tokens_per_second")
 _ATTACHMENT_KEYS = {"name", "size", "media_type", "sha256", "encoding", "text"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -114,6 +144,7 @@ def dumps(conv: Conversation) -> str:
         ("model", conv.model),
         ("temperature", conv.temperature),
         ("top_p", conv.top_p),
+        ("max_tokens", conv.max_tokens),
         ("system_prompt", conv.system_prompt),
         ("message_count", len(conv.messages)),
         ("active_leaf", leaf),
@@ -128,13 +159,20 @@ def dumps(conv: Conversation) -> str:
             ("role", message.role),
             ("time", message.time),
             ("status", message.status),
+            ("finish_reason", message.finish_reason),
             ("error", message.error),
         ):
             if val is not None:
                 lines.append(f"{name} = {value(val)}")
+        if message.usage is not None and not message.usage.is_empty():
+            lines.append(f"usage = {_usage_table(message.usage)}")
         content = message.content
         text = multiline_string(content) if "\n" in content else basic_string(content)
         lines.append(f"content = {text}")
+        if message.reasoning:
+            thought = message.reasoning
+            shown = multiline_string(thought) if "\n" in thought else basic_string(thought)
+            lines.append(f"reasoning = {shown}")
         for attachment in message.attachments:
             lines += ["", "[[messages.attachments]]"]
             for name, val in (
@@ -151,6 +189,40 @@ def dumps(conv: Conversation) -> str:
                 shown = multiline_string(body) if "\n" in body else basic_string(body)
                 lines.append(f"text = {shown}")
     return "\n".join(lines) + "\n"
+
+
+def _usage_table(usage: Usage) -> str:
+    return inline_table(
+        [
+            ("prompt_tokens", usage.prompt_tokens),
+            ("completion_tokens", usage.completion_tokens),
+            ("ttft", None if usage.ttft is None else round(usage.ttft, 3)),
+            (
+                "tokens_per_second",
+                None if usage.tokens_per_second is None else round(usage.tokens_per_second, 2),
+            ),
+        ]
+    )
+
+
+def _usage(check: _Validator, raw: Any, where: tuple) -> Usage:
+    where = (*where, "usage")
+    if not isinstance(raw, dict):
+        raise check.fail(where, "must be a table")
+    usage = Usage()
+    for name in raw:
+        if name not in _USAGE_INTS + _USAGE_FLOATS:
+            raise check.fail((*where, name), "unknown key")
+    for name in _USAGE_INTS:
+        if name in raw:
+            count = check.get(raw, name, (int,), where)
+            if count < 0:
+                raise check.fail((*where, name), "must not be negative")
+            setattr(usage, name, count)
+    for name in _USAGE_FLOATS:
+        if name in raw:
+            setattr(usage, name, float(check.get(raw, name, (int, float), where)))
+    return usage
 
 
 class _Validator:
@@ -242,6 +314,10 @@ def from_document(doc: dict[str, Any], path: Path, text: str = "") -> Conversati
     for name in ("temperature", "top_p"):
         if name in doc:
             setattr(conv, name, float(check.get(doc, name, (int, float))))
+    if "max_tokens" in doc:
+        conv.max_tokens = check.get(doc, "max_tokens", (int,))
+        if conv.max_tokens < 1:
+            raise check.fail(("max_tokens",), "must be at least 1")
     for name in ("created", "updated"):
         if name in doc:
             setattr(conv, name, check.time(doc, name))
@@ -302,6 +378,15 @@ def from_document(doc: dict[str, Any], path: Path, text: str = "") -> Conversati
         )
         if "attachments" in raw:
             message.attachments = _attachments(check, raw["attachments"], where)
+        if "reasoning" in raw:
+            message.reasoning = check.get(raw, "reasoning", (str,), where)
+        if "finish_reason" in raw:
+            ending = check.get(raw, "finish_reason", (str,), where)
+            if ending not in ENDINGS:
+                raise check.fail((*where, "finish_reason"), f"must be one of {', '.join(ENDINGS)}")
+            message.finish_reason = ending
+        if "usage" in raw:
+            message.usage = _usage(check, raw["usage"], where)
         if message.id in seen:
             raise check.fail((*where, "id"), "the same message id appears twice")
         seen.add(message.id)

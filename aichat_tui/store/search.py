@@ -93,9 +93,11 @@ def _first_match(conv: Conversation, needle: str, query: str) -> SearchHit | Non
     if needle in conv.system_prompt.casefold():
         return SearchHit(conv.id, conv.title, snippet(conv.system_prompt, query), conv.updated)
     for index, message in enumerate(conv.messages):
-        if needle in message.content.casefold():
+        # the thinking is searchable too (the answer first: it makes a better snippet)
+        text = next((t for t in (message.content, message.reasoning) if needle in t.casefold()), "")
+        if text:
             leaf = conv.messages[-1].id
-            hit = SearchHit(conv.id, conv.title, snippet(message.content, query), conv.updated)
+            hit = SearchHit(conv.id, conv.title, snippet(text, query), conv.updated)
             hit.message_index, hit.message_id, hit.leaf_id = index, message.id, leaf
             if conv.off_path:
                 hit.branch = _branch_number(conv, leaf)

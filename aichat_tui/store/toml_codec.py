@@ -93,6 +93,12 @@ def value(obj: Any) -> str:
     raise TypeError(f"cannot write {type(obj).__name__} as a TOML value")
 
 
+def inline_table(pairs: list[tuple[str, Any]]) -> str:
+    """A one-line TOML inline table of scalars (None values left out)."""
+    body = ", ".join(f"{key(name)} = {value(val)}" for name, val in pairs if val is not None)
+    return "{ " + body + " }" if body else "{}"
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 bytes to text, stripping a BOM. Raises ``UnicodeDecodeError``."""
     if data.startswith(UTF8_BOM):

@@ -131,3 +131,29 @@ def test_show_prints_the_active_branch_and_with_all_every_branch(cli: Cli) -> No
     assert "## Branch 1 of 2 (after message 1)" in md.stdout and "old answer" in md.stdout
     data = json.loads(cli.run("export", a[:6], "--format", "json").stdout)
     assert data["version"] == 2 and len(data["messages"]) == 3
+
+
+def test_show_carries_thinking_ending_and_usage(cli: Cli) -> None:
+    from aichat_tui.models import Message, Usage
+
+    store = cli.store()
+    conv = store.create(title="thinker")
+    conv.messages += [
+        Message(role="user", content="q"),
+        Message(
+            role="assistant",
+            content="",
+            status="complete",
+            reasoning="pondering \x1b[31mdeeply",
+            finish_reason="length",
+            usage=Usage(prompt_tokens=29, completion_tokens=40),
+        ),
+    ]
+    store.save(conv)
+    out = cli.run("sessions", "show", conv.id[:8])
+    assert out.returncode == 0, out.stderr
+    assert "[thinking]\npondering deeply\n[/thinking]" in out.stdout
+    assert "(truncated: max_tokens reached)" in out.stdout
+    assert "29 → 40 tokens" in out.stdout
+    data = json.loads(cli.run("sessions", "show", conv.id, "--json").stdout)
+    assert data["messages"][-1]["reasoning"] == "pondering deeply"
