@@ -17,6 +17,7 @@ EXIT_USAGE = 2  # bad arguments, unknown or ambiguous session id, unreadable inp
 EXIT_CONFIG = 3  # config.toml cannot be read, no usable profile, bad proxy/base URL
 EXIT_NETWORK = 4  # connection, proxy, timeout, server or protocol failure
 EXIT_AUTH = 5  # 401/403 from the server, missing cookies or API key
+EXIT_TRUNCATED = 6  # ask: the reply stopped at max_tokens (finish_reason "length")
 EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT)
 EXIT_BROKEN_PIPE = 141  # stdout closed by the reader (e.g. `| head`)
 
@@ -29,6 +30,7 @@ exit codes:
   3    configuration error: config.toml invalid, no profile, bad URL or proxy
   4    network or server error (connection, proxy, timeout, 5xx, bad response)
   5    authentication error (401/403, missing cookies or API key)
+  6    ask: the reply was truncated at max_tokens (printed and saved; a warning on stderr)
   130  interrupted by Ctrl+C (ask saves the partial reply when it records the session)
   141  stdout closed early (e.g. piped into `head`)
 """

@@ -19,9 +19,17 @@ from aichat_tui.commands import (
     EXIT_CONFIG,
     EXIT_INTERRUPTED,
     EXIT_NETWORK,
+    EXIT_TRUNCATED,
     EXIT_USAGE,
     CliError,
     silence_stdout,
+)
+from aichat_tui.commands.ask_report import (
+    ThinkingOut,
+    check_utf8,
+    ending_warning,
+    show_reasoning,
+    stats_line,
 )
 from aichat_tui.commands.options import SECRETS, build_profile, read_settings, resolve_paths
 from aichat_tui.commands.sessions import ID_WIDTH, open_store, resolve_id
@@ -50,6 +58,8 @@ def build_prompt(args: argparse.Namespace, *, attached: bool = False) -> str:
     (not when ``-a -`` takes standard input as a file). With files ``attached``
     the question may be empty."""
     question = " ".join(args.question).strip()
+    check_utf8(question, "question")
+    check_utf8(getattr(args, "system", None), "--system text")
     piped = ""
     stdin_is_file = "-" in (getattr(args, "attach", None) or [])
     if not args.no_stdin and not stdin_is_file and sys.stdin is not None and not sys.stdin.isatty():
@@ -129,15 +139,22 @@ def error_exit_code(exc: BaseException) -> int:
 class _Terminal(ReplyListener):
     """Writes the reply to stdout as it streams, notices to stderr (ask's sink)."""
 
-    def __init__(self, out: Any) -> None:
+    def __init__(self, out: Any, thinking: ThinkingOut | None = None) -> None:
         self.engine: ChatEngine | None = None  # set once the engine exists
         self.out = out
+        self.thinking = thinking  # None: the thinking is not shown
         self.wrote_any = False
         self.ends_with_newline = True
         self.broken = False  # stdout was closed by its reader
         self.save_problems: list[str] = []
 
+    def reply_reasoning(self, reply: Reply, piece: str) -> None:
+        if self.thinking is not None:
+            self.thinking.piece(piece)
+
     def reply_text(self, reply: Reply, piece: str) -> None:
+        if self.thinking is not None:
+            self.thinking.close()
         if self.broken:
             return
         try:
@@ -160,6 +177,8 @@ class _Terminal(ReplyListener):
 
     def end_line(self) -> None:
         """Finish the last line of a reply that did not end with one."""
+        if self.thinking is not None:
+            self.thinking.close()
         if self.broken:
             return
         try:
@@ -250,7 +269,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if conv is None:  # stateless: a conversation in memory only
         conv = Conversation(system_prompt=args.system or "")
 
-    terminal = _Terminal(sys.stdout)
+    if getattr(args, "max_tokens", None) is not None:
+        if args.max_tokens < 1:
+            raise CliError("--max-tokens must be at least 1", EXIT_USAGE)
+        profile.max_tokens = args.max_tokens
+    thinking = (
+        ThinkingOut() if show_reasoning(getattr(args, "reasoning", None), sys.stdout) else None
+    )
+    terminal = _Terminal(sys.stdout, thinking)
     try:
         reply = asyncio.run(_run(store, conv, prompt, profile, model, terminal, attachments))
     except KeyboardInterrupt:
@@ -273,9 +299,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
             )
         code = error_exit_code(reply.exception) if reply.exception else EXIT_NETWORK
         raise CliError(message, code)
+    warning = ending_warning(
+        reply.finish_reason, bool(reply.raw.strip()), bool(reply.raw_reasoning.strip())
+    )
+    if warning:
+        print(f"aichat-tui: {warning}", file=sys.stderr)
+    if getattr(args, "stats", False):
+        print(f"aichat-tui: {stats_line(reply.usage)}", file=sys.stderr)
     if reply.save_error is not None:
         problem = terminal.save_problems[-1] if terminal.save_problems else reply.save_error
         raise CliError(f"the reply was not saved: {problem}")
     if store is not None and not (args.continue_ or args.session):
         print(f"aichat-tui: saved as session {conv.id[:ID_WIDTH]}", file=sys.stderr)
-    return 0
+    return EXIT_TRUNCATED if reply.finish_reason == "length" else 0

@@ -89,6 +89,24 @@ def add_ask(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         "go inline, PNG/JPEG/GIF/WebP images as image parts (OpenAI-compatible "
         "profiles with a vision model)",
     )
+    p.add_argument(
+        "--reasoning",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the model's thinking on stderr (default: on when stdout is a "
+        "terminal, off when it is piped)",
+    )
+    p.add_argument(
+        "--stats",
+        action="store_true",
+        help="print tokens, time to first token and tokens/s on stderr afterwards",
+    )
+    p.add_argument(
+        "--max-tokens",
+        type=int,
+        metavar="N",
+        help="limit the reply to N tokens (OpenAI-compatible profiles)",
+    )
     p.set_defaults(func=_command("ask", "cmd_ask"))
 
 
