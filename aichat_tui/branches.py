@@ -84,6 +84,17 @@ def siblings(conv: Conversation, message_id: str) -> list[Message]:
     return group
 
 
+def versions(conv: Conversation) -> dict[str, tuple[int, int]]:
+    """For every message with siblings: (its 1-based place, how many there are),
+    as the ``‹ 2/3 ›`` in its header. One pass over the tree."""
+    out: dict[str, tuple[int, int]] = {}
+    for group in children(conv).values():
+        if len(group) > 1:
+            for place, message in enumerate(group, start=1):
+                out[message.id] = (place, len(group))
+    return out
+
+
 def path_to(conv: Conversation, message_id: str) -> list[Message]:
     """The messages from a root down to ``message_id`` (empty for an unknown id)."""
     link(conv)

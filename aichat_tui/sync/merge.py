@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from aichat_tui import branches
 from aichat_tui.models import Conversation
 from aichat_tui.store import schema
 from aichat_tui.store.merge import META_FIELDS, merge_into
@@ -25,7 +26,7 @@ def merge_conversations(
     when both sides added the file). The arguments are not changed."""
     result = copy.deepcopy(ours)
     base_meta = {name: getattr(base, name) for name in META_FIELDS} if base else None
-    base_ids = {m.id for m in base.messages} if base else set()
+    base_ids = {m.id for m in branches.all_messages(base)} if base else set()
     theirs_later = aware(theirs.updated) > aware(ours.updated)
     merge_into(result, theirs, base_meta, base_ids)
     for name in META_FIELDS:

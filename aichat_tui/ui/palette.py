@@ -1,4 +1,5 @@
-"""Command palette provider: fuzzy-switch sessions by title and content."""
+"""Command palette provider: fuzzy-switch sessions by title and content, and jump
+to any branch of the open conversation (issue 13)."""
 
 from __future__ import annotations
 
@@ -39,10 +40,34 @@ class SessionProvider(Provider):
         """The app, typed."""
         return self.app  # type: ignore[return-value]
 
-    def _switch(self, conv_id: str) -> None:
-        self.aichat.call_later(self.aichat.switch_session, conv_id)
+    def _switch(
+        self, conv_id: str, leaf_id: str | None = None, message_id: str | None = None
+    ) -> None:
+        self.aichat.call_later(self._open, conv_id, leaf_id, message_id)
+
+    async def _open(self, conv_id: str, leaf_id: str | None, message_id: str | None) -> None:
+        """Open the session (unless it is open), then the branch that matched."""
+        workspace = self.aichat.workspace
+        if workspace.conv is None or workspace.conv.id != conv_id:
+            await self.aichat.switch_session(conv_id)
+        if leaf_id is not None:
+            await workspace.show_branch(leaf_id, message_id)
+
+    def _branches(self) -> list[tuple[str, str, str]]:
+        """(conversation id, leaf id, label) of the open conversation's branches."""
+        from aichat_tui.ui.screens.workspace_branches import branch_labels
+
+        try:
+            conv = self.aichat.workspace.conv
+        except LookupError:  # no workspace installed
+            return []
+        if conv is None or not conv.off_path:
+            return []
+        return [(conv.id, leaf, label) for leaf, label in branch_labels(conv)]
 
     async def discover(self) -> Hits:
+        for conv_id, leaf_id, label in self._branches():
+            yield DiscoveryHit(Content(label), partial(self._switch, conv_id, leaf_id), text=label)
         summaries = await asyncio.to_thread(self.aichat.store.list)
         for summary in summaries[:30]:
             title = one_line(summary.title, 80) or "Untitled"
@@ -57,6 +82,15 @@ class SessionProvider(Provider):
         store = self.aichat.store
         summaries = await asyncio.to_thread(store.list)
         seen: set[str] = set()
+        for conv_id, leaf_id, label in self._branches():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(
+                    score,
+                    safe_highlight(matcher, label),
+                    partial(self._switch, conv_id, leaf_id),
+                    text=label,
+                )
         for summary in summaries:
             title = one_line(summary.title, 80) or "Untitled"
             score = matcher.match(title)
@@ -78,4 +112,8 @@ class SessionProvider(Provider):
             snippet = one_line(hit.snippet, 60)
             display = Content.assemble(Content(f"Session: {title}  "), (snippet, "dim"))
             # Content matches rank below title matches.
-            yield Hit(0.3, display, partial(self._switch, hit.id), text=f"Session: {title}")
+            if hit.branch is not None:
+                display = display.append(Content(f"  (branch {hit.branch})"))
+            # the branch that holds the match is the one opened
+            action = partial(self._switch, hit.id, hit.leaf_id, hit.message_id)
+            yield Hit(0.3, display, action, text=f"Session: {title}")

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Label, Static
 from aichat_tui.models import Conversation, Message
 from aichat_tui.sanitize import one_line
 from aichat_tui.store import StoreError
+from aichat_tui.ui.screens.workspace_branches import BranchMoves
 from aichat_tui.ui.screens.workspace_copy import CopyAndLinks
 from aichat_tui.ui.widgets.composer import Composer
 from aichat_tui.ui.widgets.message_view import MessageView
@@ -45,7 +46,7 @@ def welcome_text(config_file: str) -> str:
     )
 
 
-class WorkspaceScreen(CopyAndLinks, Screen[None]):
+class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
     """Sessions, transcript and composer."""
 
     BINDINGS = [

@@ -43,6 +43,13 @@ def status_text(message: Message, streaming: bool = False) -> str:
     return ""
 
 
+def versions_text(versions: tuple[int, int] | None) -> str:
+    """``‹ 2/3 ›`` for the second of three versions of a message; "" for one."""
+    if versions is None or versions[1] < 2:
+        return ""
+    return f"‹ {versions[0]}/{versions[1]} ›"
+
+
 class MessageView(Vertical, can_focus=True):
     """Shows one :class:`Message`; focusable so a message can be chosen for copy/edit."""
 
@@ -75,6 +82,8 @@ class MessageView(Vertical, can_focus=True):
         self._flush_timer: Timer | None = None
         # Only the last reply of a conversation can be retried.
         self.retry_allowed = True
+        # (place, count) among the message's versions (issue 13); None: the only one
+        self.versions: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="message-header"):
@@ -82,6 +91,7 @@ class MessageView(Vertical, can_focus=True):
                 Content(ROLE_NAMES.get(self.message.role, self.message.role)), classes="role"
             )
             yield Label(Content(status_text(self.message, self._streaming)), classes="status")
+            yield Label(Content(versions_text(self.versions)), classes="versions")
         if self.message.role == "assistant":
             # Imported here: Markdown loads with the first reply, not at start-up.
             from aichat_tui.ui.widgets.markdown.reply import ReplyMarkdown
@@ -94,6 +104,15 @@ class MessageView(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self._refresh_status()
+        self.query_one(".versions", Label).display = self.versions is not None
+
+    def set_versions(self, versions: tuple[int, int] | None) -> None:
+        """Show which version of its turn this message is (``‹ 2/3 ›``)."""
+        self.versions = versions
+        if self.is_mounted:
+            label = self.query_one(".versions", Label)
+            label.update(Content(versions_text(versions)))
+            label.display = versions is not None
 
     def _error_line(self) -> str:
         if self.message.status == "error" and self.message.error:

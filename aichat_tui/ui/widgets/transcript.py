@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widgets import Button
 
+from aichat_tui import branches
 from aichat_tui.models import Conversation, Message
 from aichat_tui.ui.widgets.message_view import MessageView
 
@@ -37,7 +38,9 @@ class Transcript(VerticalScroll):
     """Messages of one conversation; the last ``INITIAL_MESSAGES`` first, older on demand.
 
     A message can be chosen with the keyboard (tab into the pane, up/down) and
-    then copied, its last code block copied, or (for a prompt) edited and resent.
+    then copied, its last code block copied, or (for a prompt) edited and resent;
+    a reply can be regenerated, and a message with other versions (``‹ 2/3 ›``,
+    issue 13) switched to its previous or next version.
     """
 
     BINDINGS = [
@@ -46,6 +49,9 @@ class Transcript(VerticalScroll):
         Binding("c", "copy_message", "Copy message", id="transcript.copy_message"),
         Binding("b", "copy_code", "Copy code", id="transcript.copy_code"),
         Binding("e", "edit", "Edit & resend", id="transcript.edit"),
+        Binding("r", "regenerate", "Regenerate", id="transcript.regenerate"),
+        Binding("left,h", "version(-1)", "Previous version", id="transcript.previous_version"),
+        Binding("right,l", "version(1)", "Next version", id="transcript.next_version"),
         Binding("escape", "back", "Back", id="transcript.back"),
         Binding("home", "load_earlier", "Load earlier", show=False, id="transcript.load_earlier"),
     ]
@@ -76,6 +82,32 @@ class Transcript(VerticalScroll):
             return self.transcript
 
     @dataclass
+    class VersionRequested(TextualMessage):
+        """The user asked for the previous (``step`` -1) or next (+1) version of
+        a message: the view then follows that branch."""
+
+        transcript: Transcript
+        message: Message
+        step: int
+
+        @property
+        def control(self) -> Transcript:
+            """The transcript."""
+            return self.transcript
+
+    @dataclass
+    class RegenerateRequested(TextualMessage):
+        """The user asked for a new version of a reply (kept beside the old one)."""
+
+        transcript: Transcript
+        message: Message
+
+        @property
+        def control(self) -> Transcript:
+            """The transcript."""
+            return self.transcript
+
+    @dataclass
     class BackRequested(TextualMessage):
         """Escape while choosing messages: return to the composer."""
 
@@ -91,6 +123,7 @@ class Transcript(VerticalScroll):
         self.conversation: Conversation | None = None
         self._first = 0  # index in conversation.messages of the first mounted message
         self._views: dict[str, MessageView] = {}
+        self._versions: dict[str, tuple[int, int]] = {}
 
     async def show(
         self,
@@ -108,6 +141,7 @@ class Transcript(VerticalScroll):
             await self.remove_children()
             if conv is None:
                 return
+            self._versions = branches.versions(conv) if conv.off_path else {}
             width, height = self.app.size
             self._first = first_shown(conv.messages, max(INITIAL_CHARS, width * height))
             views = [
@@ -126,8 +160,39 @@ class Transcript(VerticalScroll):
             view = MessageView(message, text=text, streaming=True)
         else:
             view = MessageView(message)
+        view.versions = self._versions.get(message.id)
         self._views[message.id] = view
         return view
+
+    async def follow_branch(self, conv: Conversation) -> None:
+        """The active path of ``conv`` changed (another version chosen, a branch
+        added): keep the views of the messages it still shares with what is
+        shown, replace the rest. Falls back to :meth:`show` when the change is
+        above the mounted messages or the new part is long."""
+        path = conv.messages
+        old = list(self._views)
+        keep = 0
+        for offset, view_id in enumerate(old):
+            at = self._first + offset
+            if at >= len(path) or path[at].id != view_id:
+                break
+            keep += 1
+        start = self._first + keep
+        if conv is not self.conversation or keep == 0 or len(path) - start > BATCH:
+            await self.show(conv)
+            return
+        self._versions = branches.versions(conv) if conv.off_path else {}
+        with self.app.batch_update():
+            doomed = [self._views.pop(view_id) for view_id in old[keep:]]
+            for view in doomed:
+                await view.release()
+            await self.remove_children(doomed)
+            for view in self._views.values():
+                view.set_versions(self._versions.get(view.message.id))
+            views = [self._make_view(m, None, "") for m in path[start:]]
+            await self.mount_all(views)
+            for view in list(self._views.values())[:-1]:
+                view.disallow_retry()
 
     def _earlier_button(self) -> Button:
         return Button(
@@ -150,6 +215,12 @@ class Transcript(VerticalScroll):
         for earlier in self._views.values():
             earlier.disallow_retry()
         view = MessageView(message, text="" if streaming else None, streaming=streaming)
+        conv = self.conversation
+        if conv is not None and conv.off_path:
+            group = branches.siblings(conv, message.id)
+            if len(group) > 1:
+                view.versions = (group.index(message) + 1, len(group))
+                self._versions[message.id] = view.versions
         self._views[message.id] = view
         await self.mount(view)
         self.anchor()
@@ -250,6 +321,16 @@ class Transcript(VerticalScroll):
         view = self._selected()
         if view is not None and view.message.role == "user":
             self.post_message(self.EditRequested(self, view.message))
+
+    def action_regenerate(self) -> None:
+        view = self._selected()
+        if view is not None and view.message.role == "assistant":
+            self.post_message(self.RegenerateRequested(self, view.message))
+
+    def action_version(self, step: int) -> None:
+        view = self._selected()
+        if view is not None and view.versions is not None:
+            self.post_message(self.VersionRequested(self, view.message, step))
 
     def action_back(self) -> None:
         self.anchor()
