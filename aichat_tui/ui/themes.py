@@ -22,6 +22,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 import aichat_tui
+from aichat_tui.store.atomic import read_limited
 
 if TYPE_CHECKING:
     from aichat_tui.store import Paths
@@ -144,10 +145,14 @@ def _theme_from_mapping(data: dict[str, Any]) -> Theme:
 def load_theme_file(path: Path) -> Theme:
     """Read and validate one theme file. Raises ``ThemeFileError`` naming the file."""
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise ThemeFileError(f"{path}: larger than {_MAX_BYTES // 1024} KiB")
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        try:
+            raw = read_limited(path, _MAX_BYTES)  # no FIFO waits, no huge reads
+        except ValueError as error:
+            raise ThemeFileError(f"{path}: {error}") from None
+        data = tomllib.loads(raw.decode("utf-8-sig"))
         return _theme_from_mapping(data)
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise ThemeFileError(f"{path}: invalid TOML: nested too deeply") from None
     except ThemeFileError as error:
         if str(error).startswith(str(path)):
             raise

@@ -156,3 +156,20 @@ def test_a_50_mb_title_does_not_bloat_the_index(tmp_path: Path) -> None:
     out = run_cli(tmp_path, "sessions", "list")
     assert out.returncode == 0 and "cccccccc" in out.stdout
     assert paths.index_file.stat().st_size < 100_000
+
+
+def test_hostile_theme_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    """Attack: a theme nested 50,000 deep crashed the workspace at start with a
+    RecursionError traceback; a FIFO named *.toml is skipped, not waited on."""
+    from aichat_tui.ui.themes import load_themes
+
+    paths = home_paths(tmp_path)
+    paths.ensure()
+    (paths.themes_dir / "deep.toml").write_text("x = " + "[" * 50_000)
+    (paths.themes_dir / "types.toml").write_text('name = 5\n[colors]\nprimary = "#zzzzzz"\n')
+    os.mkfifo(paths.themes_dir / "fifo.toml")
+    themes, errors = load_themes(paths)
+    assert themes  # the bundled ones still load
+    assert any("deep.toml: invalid TOML: nested too deeply" in e for e in errors), errors
+    assert any("types.toml" in e for e in errors), errors
+    assert not any("fifo" in e for e in errors)  # not a file: not a theme
