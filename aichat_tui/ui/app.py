@@ -29,6 +29,7 @@ from aichat_tui.store import (
 from aichat_tui.ui.palette import SessionProvider
 from aichat_tui.ui.paste import install_paste_parser
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
+from aichat_tui.ui.sync_status import QUIT_BUDGET, SyncStatus, attach_sync, sync_commands
 from aichat_tui.ui.widgets.message_view import MessageView
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class AichatApp(App[None]):
         self.store = ConversationStore(paths, lock_timeout=LOCK_TIMEOUT)
         self.replies: dict[str, ReplyController] = {}
         self.clients: dict[str, ChatClient] = {}
+        self.sync_status = SyncStatus(self)  # replaced, started, once the workspace is up
         self._theme_errors: list[str] = []  # shown once mounted
         # Injected by tests for deterministic relative times.
         self.clock: Callable[[], datetime] = utcnow
@@ -128,6 +130,7 @@ class AichatApp(App[None]):
         warnings = list(getattr(self.settings, "warnings", []))
         for message in self.startup_errors + warnings + problems:
             self.notify(one_line(message, 400), severity="error", timeout=15, markup=False)
+        attach_sync(self)
 
     def _load_themes(self) -> None:
         from aichat_tui.ui.themes import load_themes
@@ -161,6 +164,7 @@ class AichatApp(App[None]):
     async def action_quit(self) -> None:
         """Stop running replies (their partial text is saved), close clients, exit."""
         await self.shutdown_replies()
+        await self.sync_status.at_quit(QUIT_BUDGET)
         self.exit()
 
     async def shutdown_replies(self) -> None:
@@ -409,6 +413,7 @@ class AichatApp(App[None]):
         yield SystemCommand("Settings", "Profiles and connection", self.action_config)
         yield SystemCommand("Pick theme", "Live preview; the choice is saved", self.action_theme)
         yield SystemCommand("Help", "All key bindings", self.action_help)
+        yield from sync_commands(self)
 
     # -- other screens -------------------------------------------------------------------
 
