@@ -3,8 +3,9 @@
 It is the store's own merge (:func:`aichat_tui.store.merge.merge_into`, the one
 concurrent writers on one machine use), with the common ancestor as the base:
 messages are merged by id (nobody's messages are lost), each side's order kept
-(the other side's new messages first). A setting or title changed on both sides
-takes the value of the side changed last (its ``updated`` time).
+(the other side's new messages first), branches kept (issue 13). A setting or
+title changed on both sides takes the value of the side changed last (its
+``updated`` time).
 """
 
 from __future__ import annotations

@@ -157,3 +157,30 @@ def test_machine_local_files_are_never_committed(machines, remote) -> None:
     assert tracked == [".gitattributes", ".gitignore", f"conversations/{conv.id}.toml"]
     pushed = git("ls-tree", "-r", "--name-only", "main", cwd=remote).split()
     assert pushed == tracked
+
+
+def test_branches_made_on_both_machines_are_all_kept(machines, remote) -> None:
+    from aichat_tui import branches
+    from aichat_tui.models import Message
+
+    a, b = machines
+    conv = a.chat(a.store.create(title="tree"), "question")
+    a.init(remote)
+    b.init(remote)
+    first_reply = conv.messages[-1]
+    made: set[str] = set()
+    for machine in (a, b):
+        mine = machine.store.load(conv.id)
+        again = Message("assistant", f"regenerated on {machine.name}", status="complete")
+        branches.add_branch(mine, first_reply.parent, again)
+        machine.store.save(mine)
+        made.add(again.id)
+    a.sync()
+    b.sync()
+    a.sync()
+    for machine in (a, b):
+        every = {m.id: m for m in branches.all_messages(machine.store.load(conv.id))}
+        assert made | {first_reply.id} <= set(every)
+        assert {every[i].parent for i in made} == {first_reply.parent}
+        assert branches.branch_count(machine.store.load(conv.id)) >= 3
+    _same_everywhere(a, b, remote)
