@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from aichat_tui import branches
 from aichat_tui.engine.journal import Journal
 from aichat_tui.engine.listener import Listeners, ReplyListener
 from aichat_tui.engine.reply import Reply
@@ -108,18 +109,23 @@ class ChatEngine:
         its reply.
 
         A reply still running in ``conv`` is stopped first (kept, interrupted).
-        ``replace_from`` (edit-and-resend) drops that message and all after it.
+        ``replace_from`` (edit-and-resend): the new prompt is a new version of that
+        one, a branch from its parent; the old prompt and everything after it stay
+        in the conversation as another branch (issue 13).
         The prompt and an empty reply marked interrupted are saved in one write
         before anything is sent, so a crash never loses the prompt nor leaves a
         reply that looks complete; the crash journal then holds the text as it
         arrives. ``listener`` hears of this reply only, besides the subscribers.
         """
         self.stop(conv.id)
-        if replace_from is not None and replace_from in conv.messages:
-            del conv.messages[conv.messages.index(replace_from) :]
-        if conv.title == DEFAULT_TITLE and not any(m.role == "user" for m in conv.messages):
+        prompt = Message(role="user", content=text, attachments=list(attachments))
+        branches.link(conv)
+        if replace_from is not None and branches.find(conv, replace_from.id) is not None:
+            conv.add_branch(replace_from.parent, prompt)
+        else:
+            conv.messages.append(prompt)
+        if conv.title == DEFAULT_TITLE and not any(m.role == "user" for m in conv.messages[:-1]):
             conv.title = title_for(text or ", ".join(a.name for a in attachments))
-        conv.messages.append(Message(role="user", content=text, attachments=list(attachments)))
         return self._start(conv, profile, model=model, listener=listener)
 
     def retry(
@@ -129,20 +135,29 @@ class ChatEngine:
         *,
         model: str | None = None,
         listener: ReplyListener | None = None,
+        reply: Message | None = None,
     ) -> Reply | None:
-        """Replace the last reply of ``conv`` with a new one; None when the last
-        message is not a reply (nothing to retry)."""
+        """Regenerate ``reply`` (default: the last message) as a new version beside
+        it (issue 13): the active path then ends with the new reply. A reply without
+        any text (failed or stopped before the first word) is replaced instead, as
+        there is nothing to keep. None when there is no such reply to regenerate."""
         self.stop(conv.id)
-        if not conv.messages or conv.messages[-1].role != "assistant":
+        branches.link(conv)
+        target = reply if reply is not None else (conv.messages[-1] if conv.messages else None)
+        if target is None or target.role != "assistant" or target.parent is None:
             return None
-        conv.messages.pop()
+        if branches.find(conv, target.id) is None:
+            return None
+        branches.set_active(conv, target.parent)
+        if not target.content and target.id not in {m.parent for m in conv.off_path}:
+            conv.off_path.remove(target)
         return self._start(conv, profile, model=model, listener=listener)
 
     def edit_and_resend(
         self, conv: Conversation, prompt: Message, text: str, profile: Profile
     ) -> Reply:
-        """Replace ``prompt`` (and everything after it) with ``text`` and send it
-        (the prompt's attachments stay with it)."""
+        """Send ``text`` as a new version of ``prompt`` (a branch beside it; the old
+        one and its replies are kept), with the prompt's attachments."""
         return self.send(
             conv, text, profile, replace_from=prompt, attachments=list(prompt.attachments)
         )
@@ -208,7 +223,8 @@ class ChatEngine:
         self.running[conv.id] = reply
         self.deleted.discard(conv.id)
         self.save(conv)
-        reply.journal = Journal(self.store, conv.id, message.id)
+        parent = conv.messages[-2].id if len(conv.messages) > 1 else None
+        reply.journal = Journal(self.store, conv.id, message.id, parent=parent)
         self._emit("reply_state", reply)
         reply.task = asyncio.get_running_loop().create_task(
             self._run(reply, request), name=f"reply {conv.id}"

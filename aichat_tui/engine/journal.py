@@ -12,12 +12,21 @@ from aichat_tui.store import ConversationStore, PartialWriter, StoreError
 class Journal:
     """Keeps ``<conv>.<msg>.partial.json`` in step with the text received so far."""
 
-    def __init__(self, store: ConversationStore | None, conv_id: str, message_id: str) -> None:
+    def __init__(
+        self,
+        store: ConversationStore | None,
+        conv_id: str,
+        message_id: str,
+        *,
+        parent: str | None = None,
+    ) -> None:
+        """``parent``: the message the reply answers, so a crash recovers the reply
+        onto its own branch (issue 13)."""
         self._writer: PartialWriter | None = None
         if store is None:
             return
         try:
-            self._writer = store.partial_writer(conv_id, message_id)
+            self._writer = store.partial_writer(conv_id, message_id, parent=parent)
         except (StoreError, OSError):
             self._writer = None
 
