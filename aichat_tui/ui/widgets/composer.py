@@ -8,6 +8,7 @@ from Enter.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import events
 from textual.binding import Binding
@@ -15,6 +16,7 @@ from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widgets import TextArea
 
+from aichat_tui.attachments.paths import dropped_path
 from aichat_tui.sanitize import strip_control
 
 
@@ -49,6 +51,19 @@ class Composer(TextArea):
             return self.composer
 
     @dataclass
+    class PathDropped(TextualMessage):
+        """The composer holds nothing but the path of an existing file (pasted,
+        dropped on the terminal, or typed then Enter): offer to attach it."""
+
+        composer: Composer
+        path: Path
+
+        @property
+        def control(self) -> Composer:
+            """The composer."""
+            return self.composer
+
+    @dataclass
     class RecallRequested(TextualMessage):
         """Up was pressed in an empty composer: edit the last prompt."""
 
@@ -69,6 +84,20 @@ class Composer(TextArea):
             highlight_cursor_line=False,
             placeholder=Content("Message…  (Enter sends, Ctrl+J newline)"),
         )
+        #: files wait above the composer: Enter may then send without text
+        self.has_attachments = False
+        #: a path the user chose to send as text (not offered again)
+        self.declined_path: str | None = None
+
+    def _offer_path(self, text: str) -> bool:
+        """Post PathDropped when ``text`` is an existing file's path alone."""
+        if text.strip() == self.declined_path:
+            return False
+        path = dropped_path(text)
+        if path is None:
+            return False
+        self.post_message(self.PathDropped(self, path))
+        return True
 
     async def _on_key(self, event: events.Key) -> None:
         # TextArea inserts any printable key, so alt+l would type "l" and never reach
@@ -88,6 +117,8 @@ class Composer(TextArea):
             start, end = self.selection
             self.replace(text, start, end, maintain_selection_offset=False)
         self.focus()
+        if text:
+            self._offer_path(self.text)
 
     def on_mount(self) -> None:
         # A blinking cursor makes screenshots nondeterministic; tests run headless.
@@ -103,7 +134,9 @@ class Composer(TextArea):
 
     def _submit(self) -> None:
         text = self.text
-        if text.strip():
+        if text.strip() and self._offer_path(text):
+            return
+        if text.strip() or self.has_attachments:
             self.post_message(self.Submitted(self, text))
 
     def action_newline(self) -> None:
