@@ -23,7 +23,7 @@ from pathlib import Path
 
 from aichat_tui.attachments.reading import IMAGE_TYPES
 from aichat_tui.models import Attachment, Conversation, Message
-from aichat_tui.store.atomic import atomic_write, fsync_dir
+from aichat_tui.store.atomic import atomic_write, fsync_dir, read_limited
 from aichat_tui.store.errors import StoreError
 
 __all__ = ["FILES_SUFFIX", "AttachmentFiles", "all_messages", "image_attachments"]
@@ -60,9 +60,8 @@ def _file_name(attachment: Attachment) -> str:
 def _read_checked(path: str, attachment: Attachment) -> bytes | None:
     """The bytes of ``path`` if they are the attachment's (size and sha256)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(attachment.size + 1)
-    except OSError:
+        data = read_limited(Path(path), attachment.size)  # a FIFO here must not block
+    except (OSError, ValueError):
         return None
     if len(data) != attachment.size or hashlib.sha256(data).hexdigest() != attachment.sha256:
         return None

@@ -32,7 +32,7 @@ from aichat_tui.models import (
     Message,
     Usage,
 )
-from aichat_tui.store.atomic import atomic_write
+from aichat_tui.store.atomic import atomic_write, read_limited
 from aichat_tui.store.errors import SaveError
 from aichat_tui.store.index import Stamp
 from aichat_tui.store.toml_codec import aware, fix_surrogates
@@ -40,6 +40,8 @@ from aichat_tui.store.toml_codec import aware, fix_surrogates
 # 2: messages may carry a 7th item, their attachments; 3: conversation trees
 # (issue 13): "off_path" holds [parent, message row] pairs; 4: rows may carry an
 # 8th item, a table of reasoning, finish_reason and usage (older files are rebuilt).
+# No FIFO waits, no unbounded reads (a cached copy of a 64 MB file is under this).
+CACHE_SIZE_LIMIT = 256 * 2**20
 CACHE_VERSION = 4
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _FLOAT_WORDS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
@@ -251,8 +253,7 @@ class ConversationCache:
     def get(self, conv_id: str, stamp: Stamp) -> Conversation | None:
         """The cached conversation if it was made from the TOML version ``stamp``."""
         try:
-            with open(self._file(conv_id), "rb") as handle:
-                raw = json.loads(handle.read())
+            raw = json.loads(read_limited(self._file(conv_id), CACHE_SIZE_LIMIT))
             if raw["version"] != CACHE_VERSION or [int(x) for x in raw["stamp"]] != list(stamp):
                 return None
             conv = decode(conv_id, raw["conversation"])

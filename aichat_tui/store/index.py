@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from aichat_tui.models import Conversation, ConversationSummary
-from aichat_tui.store.atomic import atomic_write
+from aichat_tui.store.atomic import atomic_write, read_limited
 from aichat_tui.store.errors import SaveError
 from aichat_tui.store.toml_codec import aware
 
 INDEX_VERSION = 1
+INDEX_SIZE_LIMIT = 64 * 2**20
 
 Stamp = tuple[int, int, int]  # (inode, mtime_ns, size)
 
@@ -95,7 +96,8 @@ class Index:
 
     def _load(self) -> None:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            # read_limited: a FIFO or device put here must not block the start.
+            raw = json.loads(read_limited(self.path, INDEX_SIZE_LIMIT).decode("utf-8"))
             if raw.get("version") != INDEX_VERSION:
                 raise ValueError("other version")
             self.entries = {

@@ -25,7 +25,7 @@ from types import TracebackType
 
 from aichat_tui import branches
 from aichat_tui.models import Conversation, Message, utcnow
-from aichat_tui.store.atomic import atomic_write
+from aichat_tui.store.atomic import atomic_write, read_limited
 from aichat_tui.store.lock import FileLock
 from aichat_tui.store.paths import Paths
 
@@ -164,11 +164,14 @@ class Orphan:
             os.unlink(lock_file)
 
 
+SIDECAR_SIZE_LIMIT = 256 * 2**20
+
+
 def read_sidecar(path: Path) -> tuple[str, str, datetime, str, str | None]:
     """(conversation id, message id, start time, text, parent id or None);
     ValueError if damaged. Sidecars written before branches have no parent."""
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(read_limited(path, SIDECAR_SIZE_LIMIT))  # no FIFO waits
         started = datetime.fromisoformat(raw["started"])
         conv_id, message_id, text = raw["conversation_id"], raw["message_id"], raw["text"]
         parent = raw.get("parent")

@@ -173,3 +173,36 @@ def test_hostile_theme_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     assert any("deep.toml: invalid TOML: nested too deeply" in e for e in errors), errors
     assert any("types.toml" in e for e in errors), errors
     assert not any("fifo" in e for e in errors)  # not a file: not a theme
+
+
+def test_fifos_in_place_of_the_index_cache_and_sidecars_never_block(tmp_path: Path) -> None:
+    """Attack: index.json as a FIFO hung `sessions list` (and the workspace's
+    start) forever; the cache copies and reply sidecars were read the same way."""
+    from aichat_tui.store.cache import ConversationCache
+    from aichat_tui.store.index import Index
+    from aichat_tui.store.partial import read_sidecar
+
+    paths = home_paths(tmp_path)
+    store = ConversationStore(paths)
+    conv = Conversation(title="still here")
+    conv.messages = [Message("user", "u")]
+    store.save(conv)
+    paths.index_file.unlink(missing_ok=True)
+    os.mkfifo(paths.index_file)
+    out = run_cli(tmp_path, "sessions", "list", timeout=120)
+    assert out.returncode == 0 and "still here" in out.stdout
+    assert Index(paths.index_file).entries == {}
+    cache = ConversationCache(paths.cache_dir)
+    paths.cache_dir.mkdir(exist_ok=True)
+    copy = paths.cache_dir / f"{conv.id}.json"
+    copy.unlink(missing_ok=True)
+    os.mkfifo(copy)
+    assert cache.get(conv.id, (1, 2, 3, 4)) is None  # type: ignore[arg-type]
+    sidecar = tmp_path / "x.partial.json"
+    os.mkfifo(sidecar)
+    try:
+        read_sidecar(sidecar)
+    except ValueError as exc:
+        assert "not a regular file" in str(exc)
+    else:
+        raise AssertionError("a FIFO sidecar was accepted")
