@@ -41,6 +41,8 @@ from aichat_tui.loopback.replies import demo_reply
 
 __all__ = ["Behaviour", "LoopbackServer", "RecordedRequest"]
 
+HOLD_LIMIT = 120.0  # seconds a held reply waits for the others at most
+
 HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
     b"<body><h1>Please sign in</h1><form action='/login'></form></body></html>"
@@ -66,8 +68,16 @@ class LoopbackServer:
         models: list[str] | None = None,
         api_key: str | None = None,
         ssl: ssl_module.SSLContext | None = None,
+        hold_replies_until: int = 0,
     ) -> None:
         self.ssl = ssl
+        # Tests of concurrency: every streamed reply stops after its first chunk until
+        # this many replies have started, so they overlap by construction, not by timing.
+        self.hold_replies_until = hold_replies_until
+        self.replies_started = 0
+        self.streams_open = 0
+        self.peak_streams = 0  # most replies streaming at the same time
+        self._all_started = asyncio.Event()
         self.reply = reply or demo_reply
         self.chunk_chars = max(1, chunk_chars)
         self.chunk_delay = chunk_delay
@@ -393,6 +403,37 @@ class LoopbackServer:
         writer.write(head(200, {**headers, "transfer-encoding": "chunked"}))
         for data in head_events or []:
             writer.write(chunk(data))
+        self.streams_open += 1
+        self.peak_streams = max(self.peak_streams, self.streams_open)
+        try:
+            return await self._stream_body(
+                writer, reader, b, text, encode, tail, size, (delay, limit)
+            )
+        finally:
+            self.streams_open -= 1
+
+    async def _hold(self) -> None:
+        self.replies_started += 1
+        if self.replies_started >= self.hold_replies_until:
+            self._all_started.set()
+        try:
+            # Bounded so that a test missing a request fails on its assertion, not a hang.
+            await asyncio.wait_for(self._all_started.wait(), HOLD_LIMIT)
+        except TimeoutError:
+            pass
+
+    async def _stream_body(
+        self,
+        writer: asyncio.StreamWriter,
+        reader: asyncio.StreamReader,
+        b: Behaviour,
+        text: str,
+        encode: Callable[[str], bytes],
+        tail: list[bytes],
+        size: int,
+        delay_and_limit: tuple[float, int],
+    ) -> bool:
+        delay, limit = delay_and_limit
         sent = 0
         first = True
         while sent < limit:
@@ -404,6 +445,8 @@ class LoopbackServer:
             writer.write(chunk(encode(piece)))
             await _drain(writer)
             sent += len(piece)
+            if first and self.hold_replies_until:
+                await self._hold()
             if first and b.bad_chunked:
                 writer.write(b"zz-not-a-chunk-size\r\n")
                 await _drain(writer)

@@ -45,7 +45,7 @@ async def send(pilot, app: AichatApp, text: str) -> None:
     await pilot.press("enter")
 
 
-async def wait_until(pilot, condition, timeout: float = 15.0, what: str = "condition") -> None:
+async def wait_until(pilot, condition, timeout: float = 60.0, what: str = "condition") -> None:
     """Poll ``condition`` while the app runs; fail after ``timeout`` seconds."""
     import asyncio
 

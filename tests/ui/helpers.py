@@ -36,7 +36,7 @@ def paths_in(root: Path) -> Paths:
 
 
 async def wait_until(
-    pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+    pilot: Pilot, condition: Callable[[], object], timeout: float = 60.0, what: str = "condition"
 ) -> None:
     """Poll ``condition`` while the app runs; fail after ``timeout`` seconds."""
     import asyncio

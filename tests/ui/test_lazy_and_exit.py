@@ -27,13 +27,25 @@ async def test_long_session_mounts_recent_first_then_older(profile_openai, app_d
     app.store.save(conv)
     async with app.run_test(size=(120, 40)) as pilot:
         ws = app.workspace
+        # Synchronise on the first mount, not on how fast a busy machine got there.
+        await wait_until(
+            pilot,
+            lambda: len(ws.transcript.query(MessageView)) == INITIAL_MESSAGES,
+            what="the recent messages",
+        )
         views = ws.transcript.query(MessageView)
-        assert len(views) == INITIAL_MESSAGES
         assert views.last().message.content == "message number 59"
         assert ws.transcript.hidden_count == 60 - INITIAL_MESSAGES
         ws.transcript.query_one("#load-earlier").press()
         await wait_until(
             pilot, lambda: len(ws.transcript.query(MessageView)) == INITIAL_MESSAGES + BATCH
+        )
+        # The batch keeps the view where it was (scrolled down to the old first message);
+        # only once that is done can scrolling up reach the top.
+        await wait_until(
+            pilot,
+            lambda: ws.transcript.scroll_y > 0 and not ws.transcript.workers,
+            what="the batch mounted and the view kept in place",
         )
         # Scrolling to the top loads the rest.
         ws.transcript.scroll_home(animate=False)
