@@ -8,8 +8,8 @@ cookies, a JSON body with the conversation flattened into one prompt.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -159,26 +159,10 @@ def build_chat_request(
     )
 
 
-def _stored_cookies(base_url: str) -> dict[str, str]:
-    """Cookies of a stored aichat profile for this base URL ({} if none or the
-    settings cannot be read)."""
-    try:
-        from aichat_tui.store import Paths, load_settings
-
-        settings = load_settings(Paths.resolve())
-    except Exception:
-        return {}
-    want = base_url.rstrip("/")
-    for profile in settings.profiles.values():
-        if profile.kind == "aichat" and profile.base_url.rstrip("/") == want and profile.cookies:
-            return dict(profile.cookies)
-    return {}
-
-
 class Aichat:
     """The original provider: ``await Aichat.create_async(model, messages)``.
 
-    kwargs: ``cookies`` (dict; else the stored settings' aichat profile for
+    kwargs: ``cookies`` (dict; else what :attr:`cookie_source` finds for
     ``base_url``), ``temperature`` (0.5), ``top_p`` (1), ``base_url``
     (``https://chat-gpt.org``), ``timeout`` (6 s). ``proxy`` is a proxy URL;
     None uses the environment's proxy variables.
@@ -187,6 +171,10 @@ class Aichat:
     url = DEFAULT_AICHAT_BASE_URL
     working = True
     supports_gpt_35_turbo = True
+    #: Cookies for a base URL when the caller passes none. The client reads no
+    #: configuration itself (it sits below the store): :mod:`aichat_tui.provider`
+    #: supplies one that looks in the stored settings.
+    cookie_source: ClassVar[Callable[[str], Mapping[str, str]] | None] = None
 
     @classmethod
     async def create_async(
@@ -200,7 +188,10 @@ class Aichat:
         from aichat_tui.client.chat import ChatClient, ChatRequest
 
         base_url = str(kwargs.get("base_url") or cls.url)
-        cookies = require_cookies(kwargs.get("cookies") or _stored_cookies(base_url), base_url)
+        cookies = kwargs.get("cookies")
+        if not cookies and cls.cookie_source is not None:
+            cookies = dict(cls.cookie_source(base_url))
+        cookies = require_cookies(cookies, base_url)
         profile = Profile(
             name="aichat",
             kind="aichat",

@@ -99,10 +99,32 @@ async def test_default_base_url_is_named_in_missing_cookie_error(app_dirs: Paths
 
 
 async def test_cookies_from_stored_settings(loopback: LoopbackServer, app_dirs: Paths) -> None:
+    from aichat_tui import provider
+
     stored = Profile(name="work", kind="aichat", base_url=loopback.url, cookies={"sid": "stored1"})
     save_settings(app_dirs, Settings(profiles={"work": stored}, default_profile="work"))
-    await Aichat.create_async("m", [{"role": "user", "content": "x"}], base_url=loopback.url)
+    await provider.Aichat.create_async(
+        "m", [{"role": "user", "content": "x"}], base_url=loopback.url
+    )
     assert loopback.requests[-1].cookies == {"sid": "stored1"}
+    # The client's own provider reads no configuration: cookies are passed in.
+    with pytest.raises(MissingCookiesError):
+        await Aichat.create_async("m", [{"role": "user", "content": "x"}], base_url=loopback.url)
+    assert len(loopback.requests) == 1
+
+
+async def test_cookie_source_is_passed_in(loopback: LoopbackServer) -> None:
+    seen: list[str] = []
+
+    class Supplied(Aichat):
+        @staticmethod
+        def cookie_source(base_url: str) -> dict[str, str]:
+            seen.append(base_url)
+            return {"sid": "supplied"}
+
+    await Supplied.create_async("m", [{"role": "user", "content": "x"}], base_url=loopback.url)
+    assert seen == [loopback.url]
+    assert loopback.requests[-1].cookies == {"sid": "supplied"}
 
 
 async def test_server_rejects_missing_cookie_header(loopback: LoopbackServer) -> None:
