@@ -30,6 +30,11 @@ from aichat_tui.ui.palette import SessionProvider
 from aichat_tui.ui.paste import install_paste_parser
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
 from aichat_tui.ui.sync_status import QUIT_BUDGET, SyncStatus, attach_sync, sync_commands
+from aichat_tui.ui.textual_compat import (
+    drop_queued_callbacks,
+    exit_with_report,
+    queued_callback_count,
+)
 from aichat_tui.ui.widgets.message_view import MessageView
 
 if TYPE_CHECKING:
@@ -152,13 +157,12 @@ class AichatApp(App[None]):
         """
         if name == self.theme:
             return
-        callbacks = getattr(self, "_next_callbacks", None)
-        if not isinstance(callbacks, list) or not hasattr(self.stylesheet, "set_variables"):
+        queued = queued_callback_count(self)
+        if queued is None or not hasattr(self.stylesheet, "set_variables"):
             self.theme = name  # another Textual: the plain way, one extra parse
             return
-        queued = len(callbacks)
         self.theme = name
-        del callbacks[queued:]  # refresh_css and the theme signal's publish
+        drop_queued_callbacks(self, queued)  # refresh_css and the theme signal's publish
         self.stylesheet.set_variables(self.get_css_variables())
 
     async def action_quit(self) -> None:
@@ -198,8 +202,7 @@ class AichatApp(App[None]):
 
         self.bell()
         report = scrub(traceback.format_exc(), self.known_secrets())
-        self._exit_renderables.append(Text(report, style="red"))
-        self._close_messages_no_wait()
+        exit_with_report(self, Text(report, style="red"))
 
     async def on_unmount(self) -> None:
         clients, self.clients = list(self.clients.values()), {}

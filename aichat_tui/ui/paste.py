@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual import constants, events
-from textual._time import get_time
 from textual.message import Message
 
 from aichat_tui.sanitize import strip_control
@@ -24,6 +23,7 @@ from aichat_tui.ui.textual_compat import (
     BRACKETED_PASTE_START,
     XTermParser,
     expire_parser_timeout,
+    get_time,
     install_input_parser,
     parser_timeout_pending,
 )

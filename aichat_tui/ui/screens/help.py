@@ -15,6 +15,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from aichat_tui.ui.textual_compat import app_keymap, binding_chain, own_bindings
+
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
@@ -61,9 +63,9 @@ def collect_bindings(screen: Screen) -> list[BindingRow]:
     resolves it, keymap applied), then every other widget's remappable bindings
     (those with an id), the screen's and the app's. Keys are shown after the keymap."""
     app = screen.app
-    # Textual has no public API for "the keymap" or "the binding chain"; these two
-    # private attributes are what Footer and the key panel use too.
-    keymap: dict[str, str] = getattr(app, "_keymap", {})
+    # Textual has no public API for "the keymap" or "the binding chain" (Footer and
+    # the key panel use the same private attributes): see textual_compat.
+    keymap = app_keymap(app)
     rows: dict[tuple[str, str], BindingRow] = {}
     # Keys already taken nearer the focus: a later (outer) binding on them never fires.
     taken: dict[str, tuple[DOMNode, Binding]] = {}
@@ -84,7 +86,7 @@ def collect_bindings(screen: Screen) -> list[BindingRow]:
         description = binding.description or binding.action
         rows[identity] = BindingRow(group, keys, description, binding.id or "—", note)
 
-    resolved = screen._binding_chain  # keymap already applied to these copies
+    resolved = binding_chain(screen)  # keymap already applied to these copies
     chain = [node for node, _ in resolved]
     for node, bindings_map in resolved:
         for key, binding in bindings_map:
@@ -98,10 +100,10 @@ def collect_bindings(screen: Screen) -> list[BindingRow]:
             taken.setdefault(key, (node, binding))
     for node in screen.walk_children(with_self=True):
         if node not in chain:
-            for _key, binding in node._bindings:
+            for _key, binding in own_bindings(node):
                 add(node, binding, only_with_id=True)
     if app not in chain:
-        for _key, binding in app._bindings:
+        for _key, binding in own_bindings(app):
             add(app, binding, only_with_id=True)
     return list(rows.values())
 
@@ -140,7 +142,7 @@ class HelpScreen(ModalScreen[None]):
         below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
         rows = collect_bindings(below) if below is not None else []
         shown_ids = {row.binding_id for row in rows}
-        keymap: dict[str, str] = getattr(self.app, "_keymap", {})
+        keymap = app_keymap(self.app)
         rows += [row for row in dialog_bindings(keymap) if row.binding_id not in shown_ids]
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action", "Binding id", "Where", "Note")

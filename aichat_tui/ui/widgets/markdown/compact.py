@@ -21,13 +21,20 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Markdown
-from textual.widgets._markdown import (
+
+from aichat_tui.ui.textual_compat import (
     MarkdownBlock,
     MarkdownList,
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
     MarkdownTable,
+    block_children,
+    block_content,
+    block_token,
+    set_block_children,
+    table_headers_and_rows,
+    update_block,
 )
 
 MAX_COLUMN = 40  # cells wider than this are cut with an ellipsis
@@ -40,7 +47,7 @@ ListRow = tuple[int, str, Content]
 
 def _list_rows(block: MarkdownList, indent: int) -> list[ListRow] | None:
     """The rows of a list and its nested lists; None if it holds other blocks."""
-    items = [b for b in block._blocks if isinstance(b, MarkdownListItem)]
+    items = [b for b in block_children(block) if isinstance(b, MarkdownListItem)]
     ordered = isinstance(block, MarkdownOrderedList)
     start = 1
     if ordered and items:
@@ -53,9 +60,9 @@ def _list_rows(block: MarkdownList, indent: int) -> list[ListRow] | None:
     for number, item in enumerate(items, start):
         marker = f"{number}. ".rjust(width) if ordered else item.bullet
         first = True
-        for child in item._blocks:
+        for child in block_children(item):
             if isinstance(child, MarkdownParagraph):
-                rows.append((indent, marker if first else " " * len(marker), child._content))
+                rows.append((indent, marker if first else " " * len(marker), block_content(child)))
             elif isinstance(child, MarkdownList):
                 if first:
                     rows.append((indent, marker, Content("")))
@@ -84,7 +91,7 @@ class CompactList(MarkdownBlock):
     """
 
     def __init__(self, markdown: Markdown, original: MarkdownList, rows: list[ListRow]) -> None:
-        super().__init__(markdown, original._token, original.source_range)
+        super().__init__(markdown, block_token(original), original.source_range)
         self._rows = rows
         self._wrapped: tuple[int, Content, int] | None = None  # width, lines, count
         self.set_content(Content("\n").join(row[2] for row in rows))
@@ -123,7 +130,7 @@ class CompactList(MarkdownBlock):
             self.source_range = block.source_range
             self._rows = block._rows
             self._wrapped = None
-            self.set_content(block._content)
+            self.set_content(block_content(block))
         else:
             await super()._update_from_block(block)
 
@@ -164,10 +171,10 @@ class CompactTable(MarkdownTable):
     """
 
     def __init__(self, markdown: Markdown, original: MarkdownTable) -> None:
-        super().__init__(markdown, original._token, original.source_range)
-        self._blocks = original._blocks
-        self._headers, self._rows = self._get_headers_and_rows()
-        self._blocks = []
+        super().__init__(markdown, block_token(original), original.source_range)
+        set_block_children(self, block_children(original))
+        self._headers, self._rows = table_headers_and_rows(self)
+        set_block_children(self, [])
         self.set_content(table_content(self._headers, self._rows))
 
     def compose(self) -> ComposeResult:
@@ -179,9 +186,9 @@ class CompactTable(MarkdownTable):
         if isinstance(block, CompactTable):
             self.source_range = block.source_range
             self._headers, self._rows = block._headers, block._rows
-            self.set_content(block._content)
+            self.set_content(block_content(block))
         else:
-            await MarkdownBlock._update_from_block(self, block)
+            await update_block(self, block)
 
 
 def compact(markdown: Markdown, block: MarkdownBlock) -> MarkdownBlock:

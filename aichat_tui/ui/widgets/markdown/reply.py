@@ -16,7 +16,8 @@ from aichat_tui.ui.widgets.markdown.compact import compact_blocks
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
-    from textual.widgets._markdown import MarkdownBlock
+
+    from aichat_tui.ui.textual_compat import MarkdownBlock
 
 
 class ReplyMarkdown(Markdown):
