@@ -126,7 +126,9 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
             model.suggester = SuggestFromList(models, case_sensitive=False)
         for key in ("temperature", "top_p"):
             field = self.query_one(f"#s-{key}", Input)
-            field.placeholder = f"profile default: {getattr(profile, key):g}" if profile else ""
+            value = getattr(profile, key, None) if profile else None
+            shown = "server default" if value is None else f"{value:g}"
+            field.placeholder = f"profile default: {shown}" if profile else ""
 
     @on(Select.Changed, "#s-profile")
     def _profile_changed(self) -> None:
