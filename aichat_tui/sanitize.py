@@ -43,7 +43,9 @@ def strip_control(text: str) -> str:
 
 def one_line(text: str, limit: int = 200) -> str:
     """A control-free single line (for titles, toasts, list rows), cut to ``limit``."""
-    flat = " ".join(strip_control(text).split())
+    # Only the beginning can show: sanitizing all of a 5 MB prompt for a title took
+    # seconds. The window is generous, as escape sequences and spaces shrink it.
+    flat = " ".join(strip_control(text[: max(8 * limit, 4096)]).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return flat

@@ -2,7 +2,7 @@
 
     python -m tests.perf.bench [--quick] [--json PATH] [--only SECTION ...]
 
-Sections: launch, stream, big, sidebar, store. The benchmark server
+Sections: launch, stream, big, sidebar, store, paste. The benchmark server
 (tests/perf/server.py) runs in its own process; the app runs in a private tmux
 server (120x40 panes) or headless in a subprocess, so each CPU figure is the app's
 alone. The bare Textual app (tests/perf/hello_app.py) is measured in the same run.
@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as ``python tests/perf/bench.py``
 
 from tests.perf.report import build_rows, render
 
-SECTIONS = ("launch", "stream", "big", "sidebar", "store")
+SECTIONS = ("launch", "stream", "big", "sidebar", "store", "paste")
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -100,12 +100,26 @@ def _section_store(ctx: Any, quick: bool) -> dict:
     return measure_store(ctx.tmp / "store", saves=3 if quick else 7, lists=2 if quick else 5)
 
 
+def _section_paste(ctx: Any, quick: bool) -> dict:
+    """A 5 MB paste and sending it; bare Textual's TextArea and parser as the baseline."""
+    from tests.perf import probe_paste
+
+    return {
+        "app": probe_paste.run(
+            "app", ctx.server_url, str(ctx.tmp / "paste-data"), str(ctx.tmp / "paste-config")
+        ),
+        "bare": probe_paste.run("bare"),
+        "parse": probe_paste.run("parse"),
+    }
+
+
 RUNNERS: dict[str, Callable[[Any, bool], dict]] = {
     "launch": _section_launch,
     "stream": _section_stream,
     "big": _section_big,
     "sidebar": _section_sidebar,
     "store": _section_store,
+    "paste": _section_paste,
 }
 
 

@@ -213,8 +213,66 @@ def build_rows(r: dict[str, Any]) -> list[Row]:
         v = g(key)
         if v is not None:
             rows.append(Row(label, _fmt(v * 1000, "ms"), "", "", "(report)", None))
+    rows.extend(_paste_rows(g))
     for name, err in (r.get("errors") or {}).items():
         rows.append(Row(f"{name}: FAILED", err.splitlines()[-1][:60] if err else "", ok=False))
+    return rows
+
+
+def _paste_rows(g: Callable[[str], Any]) -> list[Row]:
+    """5 MB paste (issue 10): the app against bare Textual, same run."""
+    rows: list[Row] = []
+
+    def secs(path: str) -> str:
+        value = g(path)
+        capped = g(path.replace("_s", "_capped")) if path.endswith("paste_s") else False
+        return ("> " if capped else "") + _fmt(value, "s")
+
+    def ratio(a: Any, b: Any) -> str:
+        return f"{a / b:.2f}x" if a is not None and b else ""
+
+    size = g("paste.app.bytes")
+    label = f"paste of {size / 1e6:.1f} MB" if size else "paste of 5 MB"
+    for key, text, target in (
+        ("paste_s", f"{label}: until shown and settled", 1.0),
+        ("key_after_s", "  then one key press, until settled", 0.1),
+    ):
+        a, b = g(f"paste.app.{key}"), g(f"paste.bare.{key}")
+        if a is not None:
+            rows.append(
+                Row(
+                    text,
+                    secs(f"paste.app.{key}"),
+                    secs(f"paste.bare.{key}"),
+                    ratio(a, b),
+                    f"< {target} s",
+                    a < target,
+                )
+            )
+    send = g("paste.app.send_s")
+    if send is not None:
+        rows.append(
+            Row(
+                "  send it: Enter until reply done, settled",
+                _fmt(send, "s"),
+                "",
+                "",
+                "< 2 s",
+                send < 2 and not g("paste.app.send_capped"),
+            )
+        )
+    a, b = g("paste.parse.app_s"), g("paste.parse.bare_s")
+    if a is not None:
+        rows.append(
+            Row(
+                "  terminal input parse of it (4 KiB reads)",
+                _fmt(a, "s"),
+                _fmt(b, "s"),
+                ratio(a, b),
+                "(report)",
+                None,
+            )
+        )
     return rows
 
 

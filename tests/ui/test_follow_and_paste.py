@@ -40,7 +40,9 @@ async def test_large_paste_is_kept_and_sent(loopback, profile_openai, app_dirs):
         ws.composer.focus()
         # As the terminal driver delivers it: to the app, which hands it to the focus.
         app.post_message(events.Paste(big))
-        await wait_until(pilot, lambda: ws.composer.text == big, what="paste")
+        # 3,000 lines: held aside, shown as one token, sent in full (test_paste.py).
+        await wait_until(pilot, lambda: ws.composer.full_text == big, what="paste")
+        assert ws.composer.text.startswith("[pasted text #1: 3,001 lines")
         await pilot.press("enter")
         await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
         assert loopback.requests[-1].json()["messages"][-1]["content"] == big

@@ -169,3 +169,36 @@ async def test_pasted_escape_text_is_sent_as_shown(loopback, profile_openai, app
         await pilot.press("enter")
         await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
         assert loopback.requests[-1].json()["messages"][-1]["content"] == CLEAN
+
+
+BIG = "".join(
+    f"{i:07d} plain pasted text, a line of a log file or of source code\n" for i in range(80_000)
+)
+
+
+async def test_huge_paste_is_held_as_one_token_and_sent_whole(loopback, profile_openai, app_dirs):
+    """5 MB: the editor shows a token (TextArea's work grows with the document); Enter
+    sends and saves every byte; the transcript shows the beginning of it."""
+    loopback.push(Behaviour(text="got it"))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        ws.composer.focus()
+        await pilot.press("a", "space")
+        app.post_message(events.Paste(BIG))
+        await pilot.press("space", "z")
+        await wait_until(pilot, lambda: ws.composer.text.endswith(" z"), what="paste and keys")
+        assert ws.composer.text.startswith("a [pasted text #1: 80,001 lines, 5.")
+        assert ws.composer.document.line_count == 1
+        assert ws.composer.full_text == "a " + BIG + " z"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        assert loopback.requests[-1].json()["messages"][-1]["content"] == "a " + BIG + " z"
+        assert app.store.load(ws.conv.id).messages[0].content == "a " + BIG + " z"
+        view = ws.transcript.view_for(ws.conv.messages[0].id)
+        shown = str(view.query_one(".body").render())
+        assert len(shown) < 25_000 and "sent and saved in full" in shown
+        # Editing that prompt again puts the token back, not 5 MB, in the editor.
+        await pilot.press("up")
+        await wait_until(pilot, lambda: ws.composer.text.startswith("["), what="recall")
+        assert ws.composer.full_text == "a " + BIG + " z"

@@ -19,6 +19,18 @@ from textual.widgets import TextArea
 from aichat_tui.attachments.paths import dropped_path
 from aichat_tui.sanitize import strip_control
 
+#: Text longer than this is not put in the editor: Textual's TextArea does work in
+#: proportion to the whole document on every edit and frame (a 5 MB paste froze the
+#: screen for half a minute). It is held aside and shown as one token, which the
+#: submitted text carries in full.
+HOLD_CHARS = 50_000
+HOLD_LINES = 1_000
+
+
+def _size(text: str) -> str:
+    size = len(text.encode("utf-8"))
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} kB"
+
 
 class Composer(TextArea):
     """A TextArea whose Enter posts :class:`Composer.Submitted` instead of a newline."""
@@ -88,6 +100,7 @@ class Composer(TextArea):
         self.has_attachments = False
         #: a path the user chose to send as text (not offered again)
         self.declined_path: str | None = None
+        self._held: dict[str, str] = {}  # token shown -> the long text it stands for
 
     def _offer_path(self, text: str) -> bool:
         """Post PathDropped when ``text`` is an existing file's path alone."""
@@ -98,6 +111,31 @@ class Composer(TextArea):
             return False
         self.post_message(self.PathDropped(self, path))
         return True
+
+    def hold(self, text: str) -> str:
+        """The text itself, or (if it is long) a token standing for it in the editor."""
+        if len(text) <= HOLD_CHARS and text.count("\n") < HOLD_LINES:
+            return text
+        lines = text.count("\n") + 1
+        token = f"[pasted text #{len(self._held) + 1}: {lines:,} lines, {_size(text)}]"
+        self._held[token] = text
+        return token
+
+    def expand(self, text: str) -> str:
+        """``text`` with every held-text token replaced by the text it stands for."""
+        for token, held in self._held.items():
+            if token in text:
+                text = text.replace(token, held)
+        return text
+
+    @property
+    def full_text(self) -> str:
+        """What Enter would send: the editor's text, held texts expanded."""
+        return self.expand(self.text)
+
+    def load_text(self, text: str) -> None:
+        """Replace the editor's text (a long text is held and shown as a token)."""
+        super().load_text(self.hold(text))
 
     async def _on_key(self, event: events.Key) -> None:
         # TextArea inserts any printable key, so alt+l would type "l" and never reach
@@ -112,7 +150,7 @@ class Composer(TextArea):
         event.prevent_default()
         if self.read_only:
             return
-        text = strip_control(event.text.replace("\x00", ""))
+        text = self.hold(strip_control(event.text.replace("\x00", "")))
         if text:
             start, end = self.selection
             self.replace(text, start, end, maintain_selection_offset=False)
@@ -133,8 +171,8 @@ class Composer(TextArea):
         self.call_later(self._submit)
 
     def _submit(self) -> None:
-        text = self.text
-        if text.strip() and self._offer_path(text):
+        text = self.full_text
+        if self.text.strip() and self._offer_path(self.text):
             return
         if text.strip() or self.has_attachments:
             self.post_message(self.Submitted(self, text))

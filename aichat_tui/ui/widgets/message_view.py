@@ -50,6 +50,23 @@ def versions_text(versions: tuple[int, int] | None) -> str:
     return f"‹ {versions[0]}/{versions[1]} ›"
 
 
+#: A prompt longer than this shows its beginning only: laying out megabytes of text
+#: froze the screen (a 5 MB paste, issue 10). The whole prompt is sent and saved.
+SHOWN_PROMPT_CHARS = 20_000
+
+
+def shown_prompt(text: str) -> str:
+    """``text`` sanitized, or its beginning and a line saying how much more there is."""
+    if len(text) <= SHOWN_PROMPT_CHARS:
+        return strip_control(text)
+    cut = text.rfind("\n", 0, SHOWN_PROMPT_CHARS)
+    cut = cut if cut > SHOWN_PROMPT_CHARS // 2 else SHOWN_PROMPT_CHARS
+    rest = text[cut:]
+    more = rest.count("\n")
+    head = strip_control(text[:cut])  # only what shows: megabytes took seconds
+    return f"{head}\n… {len(rest):,} more characters ({more:,} lines), sent and saved in full"
+
+
 class MessageView(Vertical, can_focus=True):
     """Shows one :class:`Message`; focusable so a message can be chosen for copy/edit."""
 
@@ -70,7 +87,11 @@ class MessageView(Vertical, can_focus=True):
         super().__init__(classes=f"message {message.role}")
         self.message = message
         # ``text`` is the already-sanitized text so far while a reply streams.
-        self._text = strip_control(message.content) if text is None else text
+        if text is None:
+            content = message.content
+            long_prompt = message.role != "assistant" and len(content) > SHOWN_PROMPT_CHARS
+            text = shown_prompt(content) if long_prompt else strip_control(content)
+        self._text = text
         self._streaming = streaming
         self._stream: MarkdownStream | None = None
         self._source: Callable[[], str] | None = None
