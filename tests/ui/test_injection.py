@@ -78,7 +78,15 @@ async def _click_link(pilot, app, href: str) -> LinkScreen:
     markdown = app.workspace.query(Markdown).last()
     markdown.post_message(Markdown.LinkClicked(markdown, href))
     await wait_until(pilot, lambda: isinstance(app.screen, LinkScreen), what="link dialog")
-    return app.screen
+    screen = app.screen
+
+    def laid_out() -> bool:
+        # A click lands where the widget IS: wait for the dialog's layout, not a pause.
+        targets = screen.query("#link-target")
+        return bool(targets) and targets.first().region.width > 0
+
+    await wait_until(pilot, laid_out, what="link dialog laid out")
+    return screen
 
 
 async def test_links_need_confirmation_and_allow_list(
