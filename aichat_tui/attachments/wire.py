@@ -61,10 +61,13 @@ def image_bytes(attachment: Attachment) -> bytes | None:
         return attachment.data
     if not attachment.path:
         return None
+    from pathlib import Path
+
+    from aichat_tui.store.atomic import read_limited  # here: the client imports this module
+
     try:
-        with open(attachment.path, "rb") as handle:
-            data = handle.read(attachment.size + 1)
-    except OSError:
+        data = read_limited(Path(attachment.path), attachment.size)  # never blocks on a FIFO
+    except (OSError, ValueError):
         return None
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
         return None

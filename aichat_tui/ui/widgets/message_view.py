@@ -67,6 +67,18 @@ def shown_prompt(text: str) -> str:
     return f"{head}\n… {len(rest):,} more characters ({more:,} lines), sent and saved in full"
 
 
+def attachments_text(message: Message) -> str:
+    """``Attached: notes.txt (6 B), shot.png (77 KB)``; "" without attachments."""
+    if not message.attachments:
+        return ""
+    from aichat_tui.attachments.limits import human_size
+
+    names = ", ".join(
+        f"{one_line(strip_control(a.name), 60)} ({human_size(a.size)})" for a in message.attachments
+    )
+    return f"Attached: {names}"
+
+
 class MessageView(Vertical, can_focus=True):
     """Shows one :class:`Message`; focusable so a message can be chosen for copy/edit."""
 
@@ -120,6 +132,8 @@ class MessageView(Vertical, can_focus=True):
             yield ReplyMarkdown(self._text, self._markdown_ready)
         else:
             yield Static(Content(self._text), classes="body")
+        if self.message.attachments:
+            yield Static(Content(attachments_text(self.message)), classes="attachments")
         yield Static(Content(self._error_line()), classes="error-line")
         yield Button(Content("Retry"), classes="retry", compact=True)
 
