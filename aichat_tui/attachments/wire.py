@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,17 +63,29 @@ def image_bytes(attachment: Attachment) -> bytes | None:
         return attachment.data
     if not attachment.path:
         return None
-    from pathlib import Path
-
-    from aichat_tui.store.atomic import read_limited  # here: the client imports this module
-
-    try:
-        data = read_limited(Path(attachment.path), attachment.size)  # never blocks on a FIFO
-    except (OSError, ValueError):
+    data = _read_regular(attachment.path, attachment.size)
+    if data is None:
         return None
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
         return None
     return data
+
+
+def _read_regular(path: str, size: int) -> bytes | None:
+    """Up to ``size + 1`` bytes of a regular file; None for anything else or on
+    failure (O_NONBLOCK: a FIFO put in its place must not block the app)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(size + 1)
+    except OSError:
+        return None
 
 
 def has_images(messages: Sequence[dict[str, Any]]) -> bool:

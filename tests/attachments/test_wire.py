@@ -91,3 +91,15 @@ def test_an_image_whose_stored_copy_is_gone_is_named_not_sent(tmp_path) -> None:
         "content": f"see\n\n[image gone.png ({image.size} B) could not be sent: "
         "its stored copy is missing]",
     }
+
+
+def test_a_fifo_in_place_of_a_stored_image_does_not_block(tmp_path) -> None:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        return
+    image = read_bytes(png_bytes(), "fifo.png")
+    os.mkfifo(tmp_path / "fifo.png")
+    image.data, image.path = None, str(tmp_path / "fifo.png")
+    wire = Message("user", "", attachments=[image]).as_wire()
+    assert "could not be sent: its stored copy is missing" in wire["content"]
