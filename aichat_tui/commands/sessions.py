@@ -170,6 +170,11 @@ def _message_lines(m: Any) -> list[str]:
     if m.reasoning:
         lines += ["[thinking]", strip_control(m.reasoning), "[/thinking]"]
     lines.append(strip_control(m.content))
+    if m.attachments:
+        from aichat_tui.attachments.limits import human_size
+
+        names = ", ".join(f"{one_line(a.name, 80)} ({human_size(a.size)})" for a in m.attachments)
+        lines.append(f"(attached: {names})")
     if m.error:
         lines.append(f"(error: {one_line(m.error, 300)})")
     if m.usage is not None and not m.usage.is_empty():

@@ -56,6 +56,9 @@ def test_a_saved_session_records_the_attachments_and_stores_the_image(
     ]
     stored = cli.paths.conversations_dir / f"{summary.id}.files"
     assert [p.read_bytes() for p in stored.iterdir()] == [PNG]
+    shown = cli.run("sessions", "show", summary.id)
+    size = notes.stat().st_size
+    assert f"(attached: notes.txt ({size} B), shot.png ({len(PNG)} B))" in shown.stdout
     # the image goes again with the next question of the session
     again = cli.run("ask", "--continue", "and now?")
     assert again.returncode == 0, again.stderr
