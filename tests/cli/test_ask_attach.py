@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
-from aichat_tui.loopback import LoopbackServer
+from aichat_tui.loopback import Behaviour, LoopbackServer
 from aichat_tui.models import Profile
 from tests.attachments.images import png_bytes
 from tests.cli.conftest import Cli
@@ -138,3 +139,22 @@ def test_a_latin1_file_is_sent_with_a_note(
     assert out.returncode == 0, out.stderr
     assert out.stderr == "aichat-tui: note: old.txt is not UTF-8: it was read as Windows-1252\n"
     assert "café" in server.requests[-1].json()["messages"][-1]["content"]
+
+
+def test_a_model_that_refuses_images_is_named(
+    cli: Cli, server: LoopbackServer, openai_profile: Profile, tmp_path: Path
+) -> None:
+    cli.configure(openai_profile)
+    _notes, shot = _files(tmp_path)
+    said = (
+        "image input is not supported - hint: if this is unexpected, "
+        "you may need to provide the mmproj"
+    )
+    body = json.dumps({"error": {"code": 500, "message": said, "type": "server_error"}})
+    server.push(Behaviour(status=500, body=body, times=3))
+    out = cli.run("ask", "-a", str(shot), "--model", "qwen-text", "what is this?")
+    assert out.returncode == 2
+    line = assert_one_error_line(out.stderr)
+    assert "the model 'qwen-text' at 127.0.0.1:" in line
+    assert "does not accept images (HTTP 500)" in line and "mmproj" in line
+    assert len(server.requests) == 1
