@@ -199,7 +199,9 @@ async def test_broken_chunked_framing(loopback: LoopbackServer, profile_openai: 
 async def test_stall_after_first_token_times_out(
     loopback: LoopbackServer, profile_openai: Profile
 ) -> None:
-    profile_openai.timeout = 0.5
+    # Seconds, not tenths: the first chunk must arrive before the read timeout
+    # even when every core is busy (the timeout is what the test is about).
+    profile_openai.timeout = 3.0
     loopback.push(Behaviour(text="first then nothing", stall_after=5))
     error = await failure(profile_openai)
     assert isinstance(error, ReadTimeout) and error.partial == "first"
@@ -209,9 +211,9 @@ async def test_stall_after_first_token_times_out(
 async def test_slow_drip_of_comments_hits_idle_deadline(
     loopback: LoopbackServer, profile_openai: Profile
 ) -> None:
-    profile_openai.timeout = 0.4  # read timeout; comments every 0.1 s keep the socket busy
+    profile_openai.timeout = 2.0  # read timeout; comments every 0.1 s keep the socket busy
     loopback.push(Behaviour(text="hello world", stall_after=5, drip=0.1))
-    async with ChatClient(profile_openai, idle_timeout=0.8) as client:
+    async with ChatClient(profile_openai, idle_timeout=4.0) as client:
         with pytest.raises(IdleTimeout) as info:
             await client.complete(request())
     assert info.value.partial == "hello"
@@ -219,11 +221,13 @@ async def test_slow_drip_of_comments_hits_idle_deadline(
 
 
 async def test_total_deadline(loopback: LoopbackServer, profile_openai: Profile) -> None:
-    loopback.push(Behaviour(text="x" * 400, chunk_chars=1, chunk_delay=0.01))
-    async with ChatClient(profile_openai, total_timeout=0.3) as client:
+    # The server sends five characters and stalls: the total deadline (3 s) ends the
+    # reply before the read (10 s) and idle (20 s) ones, whatever the machine's load.
+    loopback.push(Behaviour(text="x" * 400, stall_after=5))
+    async with ChatClient(profile_openai, total_timeout=3.0) as client:
         with pytest.raises(IdleTimeout) as info:
             await client.complete(request())
-    assert 0 < len(info.value.partial) < 400
+    assert info.value.partial == "xxxxx"
 
 
 async def test_slow_headers_time_out(loopback: LoopbackServer, profile_openai: Profile) -> None:

@@ -152,10 +152,9 @@ class PtyApp:
             raise AssertionError(f"app exited ({self.proc.returncode}) before showing {needle!r}")
 
     def type_prompt(self, text: str) -> None:
-        """Type a prompt and press Enter (bracketed paste would be nicer; keys are real)."""
-        self.write(text.encode())
-        time.sleep(0.1)  # let the app take the keys before Enter
-        self.write(b"\r")
+        """Type a prompt and press Enter, in one write as tmux send-keys does: the
+        composer queues Enter behind the keys before it (tests/ui/test_pty.py)."""
+        self.write(text.encode() + b"\r")
 
     def quit(self, timeout: float = 20.0) -> int:
         """Press Ctrl+Q and wait for the exit code."""
