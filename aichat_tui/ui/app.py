@@ -7,6 +7,7 @@ replies); the workspace screen shows it and posts the user's intents back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -167,6 +168,8 @@ class AichatApp(App[None]):
 
     async def action_quit(self) -> None:
         """Stop running replies (their partial text is saved), close clients, exit."""
+        with contextlib.suppress(LookupError):
+            self.workspace.flush_branch()  # the branch on screen is the one reopened
         await self.shutdown_replies()
         await self.sync_status.at_quit(QUIT_BUDGET)
         self.exit()

@@ -2,7 +2,7 @@
 
     python -m tests.perf.bench [--quick] [--json PATH] [--only SECTION ...]
 
-Sections: launch, stream, big, sidebar, store, paste. The benchmark server
+Sections: launch, stream, big, sidebar, store, paste, branches. The benchmark server
 (tests/perf/server.py) runs in its own process; the app runs in a private tmux
 server (120x40 panes) or headless in a subprocess, so each CPU figure is the app's
 alone. The bare Textual app (tests/perf/hello_app.py) is measured in the same run.
@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as ``python tests/perf/bench.py``
 
 from tests.perf.report import build_rows, render
 
-SECTIONS = ("launch", "stream", "big", "sidebar", "store", "paste")
+SECTIONS = ("launch", "stream", "big", "sidebar", "store", "paste", "branches")
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -113,6 +113,16 @@ def _section_paste(ctx: Any, quick: bool) -> dict:
     }
 
 
+def _section_branches(ctx: Any, quick: bool) -> dict:
+    from aichat_tui.store import Paths
+    from tests.perf import probe_branch
+
+    data, config = ctx.tmp / "tree-data", ctx.tmp / "tree-config"
+    paths = Paths.resolve(config_dir=config, data_dir=data)
+    paths.ensure()
+    return probe_branch.run(data, config, probe_branch.make_tree(paths, 2000))
+
+
 RUNNERS: dict[str, Callable[[Any, bool], dict]] = {
     "launch": _section_launch,
     "stream": _section_stream,
@@ -120,6 +130,7 @@ RUNNERS: dict[str, Callable[[Any, bool], dict]] = {
     "sidebar": _section_sidebar,
     "store": _section_store,
     "paste": _section_paste,
+    "branches": _section_branches,
 }
 
 

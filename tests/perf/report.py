@@ -214,6 +214,40 @@ def build_rows(r: dict[str, Any]) -> list[Row]:
         if v is not None:
             rows.append(Row(label, _fmt(v * 1000, "ms"), "", "", "(report)", None))
     rows.extend(_paste_rows(g))
+    rs, hs = g("branches.app.reply_switch_s"), g("branches.hello.reply_switch_s")
+    if rs is not None:
+        rows.append(
+            Row(
+                "2,000-message tree: next version of a reply",
+                _fmt(rs, "s"),
+                _fmt(hs, "s") + " bare" if hs else "",
+                f"{rs / hs:.1f}x" if hs else "",
+                "(report)",
+                None,
+            )
+        )
+        rows.append(
+            Row(
+                "  same, CPU (bare Textual: CPU)",
+                _fmt(g("branches.app.reply_switch_cpu_s"), "s"),
+                _fmt(g("branches.hello.reply_switch_cpu_s"), "s"),
+                "",
+                "(report)",
+                None,
+            )
+        )
+    ps = g("branches.app.prompt_switch_s")
+    if ps is not None:
+        rows.append(
+            Row(
+                "  next version of a prompt (10-message branch)",
+                _fmt(ps, "s"),
+                _fmt(g("branches.app.prompt_switch_cpu_s"), "s CPU"),
+                "",
+                "(report)",
+                None,
+            )
+        )
     for name, err in (r.get("errors") or {}).items():
         rows.append(Row(f"{name}: FAILED", err.splitlines()[-1][:60] if err else "", ok=False))
     return rows

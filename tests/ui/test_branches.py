@@ -79,6 +79,7 @@ async def test_step_through_versions_and_the_view_follows(profile_openai, app_di
         await wait_until(pilot, lambda: _shown(app) == ["q1", "r1", "q2", "r2 third"])
         await pilot.press("down", "left")
         await wait_until(pilot, lambda: _shown(app)[-1] == "r2 second", what="version 2")
+        await pilot.press("ctrl+q")  # quitting saves the branch on screen
     # the active branch is saved: reopening shows the same one
     again = make_app(app_dirs, profile_openai, session_id=conv.id)
     async with again.run_test(size=(120, 40)) as pilot:
@@ -112,6 +113,10 @@ async def test_palette_and_search_open_a_branch(profile_openai, app_dirs):
         provider._switch(hit.id, hit.leaf_id, hit.message_id)
         await wait_until(pilot, lambda: _shown(app)[-1] == "r2 first", what="search hit")
         assert app.focused.message.content == "r2 first"  # type: ignore[union-attr]
-        saved = app.store.load(conv.id)
-        assert saved.messages[-1].content == "r2 first"
-        assert len(branches.all_messages(saved)) == 8
+        # the branch on screen is saved once the switching stops
+        await wait_until(
+            pilot,
+            lambda: app.store.load(conv.id).messages[-1].content == "r2 first",
+            what="the active branch saved",
+        )
+        assert len(branches.all_messages(app.store.load(conv.id))) == 8

@@ -140,6 +140,7 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
 
     async def open_session(self, conv_id: str | None) -> None:
         """Show a conversation (None: nothing), keeping the current draft."""
+        self.flush_branch()
         switching = self.conv is not None
         if self.conv is not None:
             self.drafts[self.conv.id] = self.composer.text

@@ -9,7 +9,7 @@ looked up along the whole MRO, so they work from a plain mixin class.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aichat_tui import branches
 from aichat_tui.models import Conversation, Message
@@ -19,8 +19,13 @@ from aichat_tui.ui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.timer import Timer
 
     from aichat_tui.ui.app import AichatApp
+
+#: Seconds after the last switch before the active branch is saved: saving a
+#: 2,000-message conversation takes ~0.3 s, too long to pay on every key press.
+KEEP_BRANCH_DELAY = 2.0
 
 
 def branch_labels(conv: Conversation) -> list[tuple[str, str]]:
@@ -48,6 +53,8 @@ class BranchMoves:
     conv: Conversation | None
     app: App[object]
     transcript: Transcript
+    _branch_pending: Conversation | None = None
+    _branch_timer: Timer | None = None
 
     @property
     def _aichat(self) -> AichatApp:
@@ -57,8 +64,26 @@ class BranchMoves:
         return conv.id in self._aichat.busy_ids()
 
     def _keep_branch(self, conv: Conversation) -> None:
-        """Save which branch is active (its ``updated`` time unchanged: looking at
-        another version is not a change), so reopening shows the same one."""
+        """Save which branch is active soon (KEEP_BRANCH_DELAY after the last
+        switch, or when the session changes or the app quits), so reopening shows
+        the same one."""
+        if self._branch_pending is not None and self._branch_pending is not conv:
+            self.flush_branch()
+        self._branch_pending = conv
+        if self._branch_timer is not None:
+            self._branch_timer.stop()
+        screen: Any = self  # the mixin's host is the workspace Screen
+        self._branch_timer = screen.set_timer(KEEP_BRANCH_DELAY, self.flush_branch)
+
+    def flush_branch(self) -> None:
+        """Save the conversation whose active branch changed, now (its ``updated``
+        time unchanged: looking at another version is not a change)."""
+        conv, self._branch_pending = self._branch_pending, None
+        if self._branch_timer is not None:
+            self._branch_timer.stop()
+            self._branch_timer = None
+        if conv is None or conv.id in self._aichat.busy_ids():
+            return  # a running reply saves the conversation anyway
         try:
             self._aichat.store.save(conv, touch=False)
         except (StoreError, OSError) as exc:

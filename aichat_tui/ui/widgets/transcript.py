@@ -188,7 +188,9 @@ class Transcript(VerticalScroll):
                 await view.release()
             await self.remove_children(doomed)
             for view in self._views.values():
-                view.set_versions(self._versions.get(view.message.id))
+                versions = self._versions.get(view.message.id)
+                if versions != view.versions:  # an update costs a layout pass
+                    view.set_versions(versions)
             views = [self._make_view(m, None, "") for m in path[start:]]
             await self.mount_all(views)
             for view in list(self._views.values())[:-1]:
