@@ -123,6 +123,11 @@ def add_sessions(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     lp = ss.add_parser("list", parents=common, help="list sessions, newest first")
     lp.add_argument("--json", action="store_true", help="print JSON")
     lp.add_argument("-n", "--limit", type=int, metavar="N", help="show at most N sessions")
+    lp.add_argument(
+        "--trash",
+        action="store_true",
+        help="list the deleted sessions instead (ids for `sessions restore`)",
+    )
     lp.set_defaults(func=_command("sessions", "cmd_list"))
     sp = ss.add_parser("show", parents=common, help="print a session's transcript")
     sp.add_argument("id", metavar="ID")

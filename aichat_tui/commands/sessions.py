@@ -45,8 +45,11 @@ def _warn(problem: Any) -> None:
     )
 
 
-def match_id(candidates: list[str], given: str, *, where: str = "") -> str:
-    """The one id equal to ``given`` or starting with it; usage error otherwise."""
+def match_id(
+    candidates: list[str], given: str, *, where: str = "", listing: str = "sessions list"
+) -> str:
+    """The one id equal to ``given`` or starting with it; usage error otherwise
+    (the message names ``aichat-tui <listing>``, which shows the candidates)."""
     given = given.strip()
     if not given:
         raise CliError("empty session id", EXIT_USAGE)
@@ -57,7 +60,7 @@ def match_id(candidates: list[str], given: str, *, where: str = "") -> str:
         return found[0]
     if not found:
         raise CliError(
-            f"no session{where} matches {given!r} (see `aichat-tui sessions list`)", EXIT_USAGE
+            f"no session{where} matches {given!r} (see `aichat-tui {listing}`)", EXIT_USAGE
         )
     shown = ", ".join(c[: ID_WIDTH + 4] for c in found[:5])
     raise CliError(
@@ -105,7 +108,9 @@ def _emit_json(data: Any) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print the sessions, most recently updated first."""
+    """Print the sessions, most recently updated first (``--trash``: the trash)."""
+    if getattr(args, "trash", False):
+        return _list_trash(args)
     summaries = open_store(args).list()
     if args.limit is not None:
         summaries = summaries[: args.limit]
@@ -121,6 +126,42 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{s.id[:ID_WIDTH]:<{ID_WIDTH}}  {_local(s.updated):<16}  "
             f"{s.message_count:>4}  {one_line(s.title, 80)}"
         )
+    return 0
+
+
+def _list_trash(args: argparse.Namespace) -> int:
+    """Print the trashed sessions, most recently deleted first, with the ids that
+    ``sessions restore`` takes."""
+    entries = open_store(args).list_trash()
+    if args.limit is not None:
+        entries = entries[: args.limit]
+    if args.json:
+        _emit_json(
+            [
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "deleted": _iso(e.deleted),
+                    "message_count": e.message_count,
+                }
+                for e in entries
+            ]
+        )
+        return 0
+    if not entries:
+        print("the trash is empty", file=sys.stderr)
+        return 0
+    print(f"{'ID':<{ID_WIDTH}}  {'DELETED':<16}  {'MSGS':>4}  TITLE")
+    for e in entries:
+        print(
+            f"{e.id[:ID_WIDTH]:<{ID_WIDTH}}  {_local(e.deleted):<16}  "
+            f"{e.message_count:>4}  {one_line(e.title, 80)}"
+        )
+    print(
+        "restore one with `aichat-tui sessions restore ID`; "
+        "the trash keeps them 30 days",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -230,7 +271,9 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Bring a session back from the trash."""
     store = open_store(args)
-    conv_id = match_id(trashed_ids(store), args.id, where=" in the trash")
+    conv_id = match_id(
+        trashed_ids(store), args.id, where=" in the trash", listing="sessions list --trash"
+    )
     store.restore(conv_id)
     print(f"restored {conv_id[:ID_WIDTH]}", file=sys.stderr)
     return 0

@@ -66,7 +66,27 @@ def test_rename_delete_restore(cli: Cli) -> None:
     assert {s.id for s in cli.store().list()} == {a, b}
     again = cli.run("sessions", "restore", a[:6])
     assert again.returncode == 2
-    assert "trash" in assert_one_error_line(again.stderr)
+    # The error names the listing that shows what can be restored.
+    assert "sessions list --trash" in assert_one_error_line(again.stderr)
+
+
+def test_list_trash_shows_ids_that_restore_takes(cli: Cli) -> None:
+    a, b = seed(cli)
+    empty = cli.run("sessions", "list", "--trash")
+    assert empty.returncode == 0 and empty.stdout == "" and "trash is empty" in empty.stderr
+    assert cli.run("sessions", "delete", a[:6]).returncode == 0
+    listed = cli.run("sessions", "list", "--trash")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["ID", "DELETED", "MSGS", "TITLE"]
+    assert len(lines) == 2 and lines[1].startswith(a[:8]) and "Reversing lists" in lines[1]
+    assert b[:8] not in listed.stdout  # only the trash
+    data = json.loads(cli.run("sessions", "list", "--trash", "--json").stdout)
+    assert [d["id"] for d in data] == [a] and data[0]["message_count"] == 2
+    # The id as listed is what restore takes.
+    back = cli.run("sessions", "restore", lines[1].split()[0])
+    assert back.returncode == 0, back.stderr
+    assert {s.id for s in cli.store().list()} == {a, b}
 
 
 def test_search_plain_and_json(cli: Cli) -> None:
