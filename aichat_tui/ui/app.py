@@ -413,6 +413,7 @@ class AichatApp(App[None]):
             "Profile, model, temperature, system prompt",
             ws.action_session_settings,
         )
+        yield SystemCommand("Trash", "Deleted sessions: restore one", self.action_trash)
         yield SystemCommand("Copy last reply", "To the clipboard (OSC 52)", ws.action_copy_last)
         yield SystemCommand("Copy last code block", "From the last reply", ws.action_copy_code)
         yield SystemCommand("Retry last reply", "Regenerate it", ws.action_retry)
@@ -428,6 +429,17 @@ class AichatApp(App[None]):
         from aichat_tui.ui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+    def action_trash(self) -> None:
+        """Show the deleted sessions; the one restored opens."""
+        from aichat_tui.ui.screens.trash import TrashScreen
+
+        async def done(conv_id: str | None) -> None:
+            if conv_id is not None:
+                await self.workspace.open_session(conv_id)
+                self.notify("Restored from the trash.", markup=False)
+
+        self.push_screen(TrashScreen(self.store, self.clock), done)
 
     def action_config(self) -> None:
         """Edit profiles; the new settings are saved and applied."""

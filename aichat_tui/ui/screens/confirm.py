@@ -10,8 +10,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 
+def first_key(keys: str) -> str:
+    """The first of a comma-separated key list, as a user would type it."""
+    return keys.split(",")[0].strip()
+
+
 class ConfirmScreen(ModalScreen[bool]):
-    """Asks a question; dismisses with True (confirm) or False."""
+    """Asks a question; dismisses with True (confirm) or False.
+
+    Cancel has the focus, so an Enter typed by reflex (Enter sends in the composer)
+    never confirms; the buttons name their keys, so confirming takes one deliberate
+    key press (``y``) rather than Tab then Enter.
+    """
 
     BINDINGS = [
         Binding("escape,n", "answer(False)", "Cancel", id="confirm.no"),
@@ -27,8 +37,20 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(Content(self._title), classes="dialog-title")
             yield Static(Content(self._body), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content(self._yes), id="yes", variant="error")
-                yield Button(Content(self._no), id="no")
+                yield Button(
+                    Content(f"{self._yes} ({self._key('confirm.yes', 'y')})"),
+                    id="yes",
+                    variant="error",
+                )
+                yield Button(
+                    Content(f"{self._no} ({self._key('confirm.no', 'escape,n')})"), id="no"
+                )
+
+    def _key(self, binding_id: str, default: str) -> str:
+        # The key after the user's keymap (Textual keeps it private; help does the same).
+        keymap: dict[str, str] = getattr(self.app, "_keymap", {})
+        key = first_key(keymap.get(binding_id, default))
+        return "Esc" if key == "escape" else key
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
