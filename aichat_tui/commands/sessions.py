@@ -158,8 +158,7 @@ def _list_trash(args: argparse.Namespace) -> int:
             f"{e.message_count:>4}  {one_line(e.title, 80)}"
         )
     print(
-        "restore one with `aichat-tui sessions restore ID`; "
-        "the trash keeps them 30 days",
+        "restore one with `aichat-tui sessions restore ID`; the trash keeps them 30 days",
         file=sys.stderr,
     )
     return 0
