@@ -22,6 +22,11 @@ def code_blocks(markdown: str) -> list[str]:
     return [t.content for t in tokens if t.type in ("fence", "code_block")]
 
 
+def count_of(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 model``, ``3 models`` (``plural`` for irregular nouns)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def relative_time(when: datetime, now: datetime) -> str:
     """A short relative time such as ``now``, ``5m``, ``3h``, ``2d`` or a date."""
     seconds = (now - when).total_seconds()

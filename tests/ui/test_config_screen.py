@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.app import App
+from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 
@@ -422,3 +423,47 @@ async def test_config_bindings_follow_the_keymap(paths: Paths) -> None:
         await pilot.press("f5")
         await _until(pilot, lambda: app.result is not _UNSET)
     assert isinstance(app.result, Settings)
+
+
+def _models_note(app: App) -> str:
+    return str(app.screen.query_one("#models-note", Static).render())
+
+
+async def test_a_failed_model_list_goes_away_when_the_base_url_is_edited(paths: Paths) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    profile = Profile(name="down", kind="openai", base_url=f"http://127.0.0.1:{port}/v1")
+    app = ConfigHost(_saved(paths, profile), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await _until(pilot, lambda: "No model list" in _models_note(app))
+        base_url = app.screen.query_one("#f-base_url", Input)
+        base_url.focus()
+        await pilot.press("end", "x")
+        await _until(pilot, lambda: _models_note(app) == "")
+
+
+async def test_one_model_is_one_model(paths: Paths, loopback: object) -> None:
+    loopback.models = ["only-one"]  # type: ignore[attr-defined]
+    profile = Profile(name="local", kind="openai", base_url=loopback.openai_url)  # type: ignore[attr-defined]
+    app = ConfigHost(_saved(paths, profile), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await _until(pilot, lambda: "offered by" in _models_note(app))
+        assert _models_note(app).startswith("1 model offered by")
+
+
+async def test_the_focused_dropdown_is_marked(paths: Paths) -> None:
+    app = ConfigHost(_saved(paths, _work_profile()), paths)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        kind = app.screen.query_one("#f-kind", Select)
+        proxy = app.screen.query_one("#f-proxy_mode", Select)
+        kind.focus()
+        await pilot.pause()
+        focused = kind.query_one("SelectCurrent").styles.border_top
+        unfocused = proxy.query_one("SelectCurrent").styles.border_top
+        # The accent colour (the theme's strongest), not the faint focus border of
+        # Textual's default, which looked like every other field's.
+        accent = Color.parse(app.get_css_variables()["accent"])
+        assert focused[1] == accent and unfocused[1] != accent
+        assert kind.query_one("SelectCurrent #label").styles.text_style.bold

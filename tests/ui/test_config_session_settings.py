@@ -114,3 +114,13 @@ async def test_a_deleted_profile_is_named_and_saving_moves_to_the_default() -> N
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.result == {"profile": None}
+
+
+async def test_opens_with_the_model_field_focused_so_typing_works_at_once() -> None:
+    app = SessionHost(Conversation())
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.pause()
+        model = app.screen.query_one("#s-model", Input)
+        assert app.screen.focused is model
+        await pilot.press("a", "b")
+        assert model.value == "ab"

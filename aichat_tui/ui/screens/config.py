@@ -18,14 +18,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from aichat_tui.client import ChatClient
 from aichat_tui.models import Profile, Settings
 from aichat_tui.sanitize import one_line, scrub
-from aichat_tui.ui.screens.config_fields import ProfileFields
+from aichat_tui.ui.screens.config_fields import STALE_ON_CHANGE, ProfileFields
 from aichat_tui.ui.screens.config_form import build_profile, describe_error, fetch_models
+from aichat_tui.ui.text import count_of
 
 if TYPE_CHECKING:
     from aichat_tui.store import Paths
@@ -86,6 +87,7 @@ class ConfigScreen(ModalScreen[Settings | None]):
         self._current: str | None = None
         self._pending_delete: str | None = None
         self._pending_discard = False
+        self._status_is_result = False
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -183,7 +185,11 @@ class ConfigScreen(ModalScreen[Settings | None]):
         self._current = profile.name
         return True
 
-    def _status(self, text: str, *, error: bool = False, ok: bool = False) -> None:
+    def _status(
+        self, text: str, *, error: bool = False, ok: bool = False, result: bool = False
+    ) -> None:
+        # ``result``: a connection test's outcome, stale once the form's address changes.
+        self._status_is_result = result
         status = self.query_one("#status", Static)
         status.update(Content(text))
         status.set_class(error, "-error")
@@ -246,9 +252,12 @@ class ConfigScreen(ModalScreen[Settings | None]):
         self._open(next(iter(self._profiles), None))
         self._status(f"Deleted profile {name!r} (not saved until you press Save).")
 
-    def on_input_changed(self) -> None:
-        """Editing again re-arms the unsaved-changes warning."""
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Editing again re-arms the unsaved-changes warning; a connection result is
+        stale once the address or credentials it was for change."""
         self._pending_discard = False
+        if event.input.id in STALE_ON_CHANGE and self._status_is_result:
+            self._status("")
 
     @on(Button.Pressed, "#test")
     def _test_pressed(self) -> None:
@@ -323,9 +332,10 @@ class ConfigScreen(ModalScreen[Settings | None]):
             async with ChatClient(profile) as client:
                 summary = await client.test_connection()
         except Exception as error:  # every failure is shown, none crashes the screen
-            self._status(f"✗ {describe_error(error, profile)}", error=True)
+            self._status(f"✗ {describe_error(error, profile)}", error=True, result=True)
         else:
-            self._status(f"✓ {one_line(scrub(summary, profile.secrets()), 300)}", ok=True)
+            summary = one_line(scrub(summary, profile.secrets()), 300)
+            self._status(f"✓ {summary}", ok=True, result=True)
 
     @work(exclusive=True, group="config-models")
     async def _run_models(self, profile: Profile, for_profile: str) -> None:
@@ -339,6 +349,6 @@ class ConfigScreen(ModalScreen[Settings | None]):
             return  # the user moved on to another profile meanwhile
         host = urlsplit(profile.base_url).netloc
         if models:
-            self.fields.set_models(models, f"{len(models)} models offered by {host}.")
+            self.fields.set_models(models, f"{count_of(len(models), 'model')} offered by {host}.")
         else:
             self.fields.set_models([], f"{host} offers no model list; type a model name.")

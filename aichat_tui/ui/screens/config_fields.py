@@ -17,7 +17,7 @@ from aichat_tui.models import BACKEND_KINDS, Profile
 from aichat_tui.ui.screens.config_form import ProfileForm, form_from_profile, split_proxy
 from aichat_tui.ui.widgets.secret_input import SecretInput
 
-__all__ = ["FIELD_IDS", "ProfileFields"]
+__all__ = ["FIELD_IDS", "STALE_ON_CHANGE", "ProfileFields"]
 
 FIELD_IDS = (
     "name",
@@ -33,6 +33,10 @@ FIELD_IDS = (
     "proxy_mode",
     "proxy_url",
     "proxy_password",
+)
+#: Fields whose change makes a model list or connection result shown for them stale.
+STALE_ON_CHANGE = frozenset(
+    {"f-base_url", "f-api_key", "f-api_key_env", "f-cookies", "f-proxy_url", "f-proxy_password"}
 )
 _TEXT_FIELDS = ("name", "base_url", "model", "temperature", "top_p", "timeout", "api_key_env")
 _SECRET_FIELDS = ("cookies", "api_key", "proxy_password")
@@ -58,6 +62,9 @@ class ProfileFields(VerticalScroll):
     ProfileFields #models-note { color: $text-muted; }
     ProfileFields #f-model-list { display: none; }
     ProfileFields #f-model-list.-loaded { display: block; }
+    /* Which dropdown has the focus: the theme's focus colour alone was too faint. */
+    ProfileFields Select:focus > SelectCurrent { border: tall $accent; }
+    ProfileFields Select:focus > SelectCurrent #label { text-style: bold; }
     """
 
     def compose(self) -> ComposeResult:
@@ -177,6 +184,12 @@ class ProfileFields(VerticalScroll):
         custom = self.query_one("#f-proxy_mode", Select).value == "url"
         for key in ("proxy_url", "proxy_password", "clear_proxy_password"):
             self.query_one(f"#f-{key}").disabled = not custom
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A model list (or its failure) was for the old address: drop it."""
+        note = self.query_one("#models-note", Static)
+        if event.input.id in STALE_ON_CHANGE and str(note.render()):
+            self.set_models([], "")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Picking a server model fills the model field; the proxy mode toggles fields."""

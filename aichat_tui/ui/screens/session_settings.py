@@ -25,6 +25,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from aichat_tui.models import Conversation, Settings
 from aichat_tui.sanitize import one_line
 from aichat_tui.ui.screens.config_form import describe_error, fetch_models, format_number
+from aichat_tui.ui.text import count_of
 
 __all__ = ["SessionSettingsScreen"]
 
@@ -54,6 +55,8 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
     SessionSettingsScreen #s-note, SessionSettingsScreen #s-profile-note { color: $text-muted; }
     SessionSettingsScreen #session-actions { height: auto; align-horizontal: right; }
     SessionSettingsScreen #session-actions Button { margin-left: 1; }
+    SessionSettingsScreen Select:focus > SelectCurrent { border: tall $accent; }
+    SessionSettingsScreen Select:focus > SelectCurrent #label { text-style: bold; }
     """
 
     def __init__(self, conv: Conversation, settings: Settings) -> None:
@@ -108,8 +111,10 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        """Placeholders show what an empty field falls back to."""
+        """Placeholders show what an empty field falls back to; the model field has
+        the focus (the setting changed most), so typing works at once."""
         self._update_placeholders()
+        self.query_one("#s-model", Input).focus()
 
     def _chosen_profile_name(self) -> str | None:
         value = self.query_one("#s-profile", Select).value
@@ -191,7 +196,9 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
             return
         self.query_one("#s-model", Input).suggester = SuggestFromList(models, case_sensitive=False)
         shown = ", ".join(models[:8]) + (" …" if len(models) > 8 else "")
-        note.update(Content(f"{len(models)} models: {shown}" if models else "No model list."))
+        note.update(
+            Content(f"{count_of(len(models), 'model')}: {shown}" if models else "No model list.")
+        )
 
     @on(Button.Pressed, "#models")
     def _models_pressed(self) -> None:
