@@ -38,12 +38,18 @@ class _HelpHost(App[None]):
 
 
 def _rows(app: App[None]) -> list[list[str]]:
+    """Key, action, binding id and the section heading (where the key works)."""
     table = app.screen.query_one(DataTable)
     rows = []
+    heading = ""
     for row_key in table.rows:
         cells = table.get_row(row_key)
         assert all(isinstance(cell, Text) for cell in cells)  # never parsed as markup
-        rows.append([cell.plain for cell in cells])
+        plain = [cell.plain for cell in cells]
+        if plain[1:] == ["", ""]:
+            heading = plain[0]
+        else:
+            rows.append([*plain, heading])
     return rows
 
 
@@ -63,10 +69,11 @@ async def test_help_lists_app_and_widget_bindings_with_ids_and_remapped_keys() -
         # A widget that is not focused still shows its remappable bindings.
         assert by_id["sidebar.delete"][1] == "Delete chat [/]"
         assert "sidebar" in by_id["sidebar.delete"][3]
+        assert by_id["app.quit"][3] == "Everywhere"
         # The dialogs' bindings are listed too, so they can be found and remapped.
         assert by_id["config.save"][0] == "ctrl+s"
         assert by_id["config.test_connection"][0] == "f5"
-        assert by_id["theme_picker.cancel"][3] == "ThemePicker"
+        assert by_id["theme_picker.cancel"][3] == "Theme picker"
         remap = str(app.screen.query_one("#help-remap", Static).render())
         assert "/cfg/config.toml" in remap and "[keys]" in remap
         await pilot.press("escape")
@@ -94,3 +101,18 @@ async def test_collect_bindings_without_focus_includes_screen_and_app() -> None:
         await pilot.pause()
         ids = {row.binding_id for row in collect_bindings(app.screen)}
         assert {"app.quit", "app.help", "app.new_chat", "sidebar.delete"} <= ids
+
+
+async def test_a_key_remapped_to_several_keys_is_listed_once_and_fits_80_columns() -> None:
+    app = _HelpHost()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_keymap({"app.help": "f1,f10"})
+        app.query_one("#composer").focus()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        by_id = {row[2]: row for row in _rows(app)}
+        assert by_id["app.help"][0] == "f1, f10"  # not "f1, f10, f1, f10"
+        table = app.screen.query_one(DataTable)
+        # Every column is inside the 80-column screen (nothing to scroll sideways to).
+        assert table.virtual_size.width <= table.scrollable_content_region.width

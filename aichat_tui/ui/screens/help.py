@@ -19,6 +19,7 @@ from aichat_tui.ui.textual_compat import app_keymap, binding_chain, own_bindings
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
+    from textual.widgets.data_table import RowKey
 
 __all__ = ["BindingRow", "HelpScreen", "collect_bindings", "dialog_bindings"]
 
@@ -32,6 +33,26 @@ class BindingRow:
     description: str
     binding_id: str
     note: str = ""  # e.g. which focused widget's binding hides this key
+
+
+#: What users call the places bindings live in (the help's section headings).
+PLACES = {
+    "Application": "Everywhere",
+    "WorkspaceScreen": "Workspace",
+    "Composer": "Composer",
+    "Transcript": "Messages",
+    "SessionList": "Sidebar",
+    "ConfigScreen": "Settings",
+    "SessionSettingsScreen": "Session settings",
+    "ThemePicker": "Theme picker",
+    "HelpScreen": "This help",
+    "TrashScreen": "Trash",
+}
+
+
+def place_name(group: str) -> str:
+    """The heading for a binding group (``Transcript (transcript)`` -> Messages)."""
+    return PLACES.get(group.split(" (")[0], group)
 
 
 def _group_name(node: DOMNode) -> str:
@@ -70,21 +91,25 @@ def collect_bindings(screen: Screen) -> list[BindingRow]:
     # Keys already taken nearer the focus: a later (outer) binding on them never fires.
     taken: dict[str, tuple[DOMNode, Binding]] = {}
 
-    def add(node: DOMNode, binding: Binding, *, only_with_id: bool, note: str = "") -> None:
+    def add(
+        node: DOMNode, binding: Binding, *, only_with_id: bool, key: str = "", note: str = ""
+    ) -> None:
         if binding.id is None and (only_with_id or not binding.show):
             return
-        key = keymap.get(binding.id, binding.key) if binding.id else binding.key
+        # In the resolved chain each key is its own binding (``key``); elsewhere a
+        # binding holds its comma-separated keys, remapped or not.
+        if not key:
+            key = keymap.get(binding.id, binding.key) if binding.id else binding.key
         group = _group_name(node)
         identity = (group, binding.id or binding.action)
         previous = rows.get(identity)
-        keys = ", ".join(k.strip() for k in key.split(",") if k.strip())
+        keys = [k.strip() for k in key.split(",") if k.strip()]
         if previous is not None:
-            if keys in previous.keys.split(", "):
-                return
-            keys = f"{previous.keys}, {keys}"
+            known = previous.keys.split(", ")
+            keys = known + [k for k in keys if k not in known]
             note = previous.note or note
         description = binding.description or binding.action
-        rows[identity] = BindingRow(group, keys, description, binding.id or "—", note)
+        rows[identity] = BindingRow(group, ", ".join(keys), description, binding.id or "—", note)
 
     resolved = binding_chain(screen)  # keymap already applied to these copies
     chain = [node for node, _ in resolved]
@@ -95,7 +120,7 @@ def collect_bindings(screen: Screen) -> list[BindingRow]:
             if holder is not None and holder[0] is not node and not binding.priority:
                 what = holder[1].description or holder[1].action
                 note = f"{key} is taken by {_group_name(holder[0])}: {what}"
-            add(node, binding, only_with_id=False, note=note)
+            add(node, binding, only_with_id=False, key=key, note=note)
         for key, binding in bindings_map:
             taken.setdefault(key, (node, binding))
     for node in screen.walk_children(with_self=True):
@@ -119,21 +144,26 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen #help-box {
-        width: 90%; height: 90%; border: round $primary; background: $surface;
+        width: 90%; min-width: 78; height: 90%; border: round $primary; background: $surface;
         padding: 0 1;
     }
     HelpScreen DataTable { height: 1fr; }
     HelpScreen #help-remap { height: auto; color: $text-muted; margin-top: 1; }
+    HelpScreen #help-note { height: auto; color: $warning; }
     """
 
     def __init__(self, config_file: Path | str | None = None) -> None:
         super().__init__()
         self._config_file = config_file
+        self._notes: dict[RowKey, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static("Keys — Esc closes", markup=False)
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            note = Static("", id="help-note", markup=False)
+            note.display = False
+            yield note
             yield Static("", id="help-remap", markup=False)
 
     def on_mount(self) -> None:
@@ -145,11 +175,19 @@ class HelpScreen(ModalScreen[None]):
         keymap = app_keymap(self.app)
         rows += [row for row in dialog_bindings(keymap) if row.binding_id not in shown_ids]
         table = self.query_one(DataTable)
-        table.add_columns("Key", "Action", "Binding id", "Where", "Note")
+        # Three columns fit 80 columns; where a key works is a section heading.
+        table.add_columns("Key", "Action", "Binding id")
+        heading = None
         for row in sorted(rows, key=lambda r: (r.group != "Application", r.group)):
+            place = place_name(row.group)
+            if place != heading:
+                heading = place
+                table.add_row(Text(place, style="bold"), Text(""), Text(""))
             # Text(), not str: DataTable parses str cells as markup.
-            cells = (row.keys, row.description, row.binding_id, row.group, row.note)
-            table.add_row(*(Text(cell) for cell in cells))
+            keys = Text(row.keys + (" *" if row.note else ""))
+            key = table.add_row(keys, Text(row.description), Text(row.binding_id))
+            if row.note:
+                self._notes[key] = f"* {row.keys}: {row.note}"
         config_file = self._config_file
         if config_file is None:
             paths = getattr(self.app, "paths", None)
@@ -162,6 +200,12 @@ class HelpScreen(ModalScreen[None]):
             )
         )
         table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Say why a row's key does nothing here (a widget nearer the focus takes it)."""
+        note = self.query_one("#help-note", Static)
+        note.update(Text(self._notes.get(event.row_key, "")))
+        note.display = event.row_key in self._notes
 
     def action_close(self) -> None:
         """Close the help screen."""

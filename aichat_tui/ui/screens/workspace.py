@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from aichat_tui.models import Conversation, Message
 from aichat_tui.sanitize import one_line
@@ -24,6 +24,7 @@ from aichat_tui.store import StoreError
 from aichat_tui.ui.screens.workspace_branches import BranchMoves
 from aichat_tui.ui.screens.workspace_copy import CopyAndLinks
 from aichat_tui.ui.widgets.composer import Composer
+from aichat_tui.ui.widgets.footer import AppFooter
 from aichat_tui.ui.widgets.message_view import MessageView
 from aichat_tui.ui.widgets.session_list import SessionList
 from aichat_tui.ui.widgets.transcript import Transcript
@@ -94,7 +95,7 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
                     id="edit-banner",
                 )
                 yield Composer(id="composer")
-        yield Footer()
+        yield AppFooter()
 
     @property
     def transcript(self) -> Transcript:

@@ -7,8 +7,10 @@ from Enter.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.binding import Binding
@@ -32,10 +34,23 @@ def _size(text: str) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} kB"
 
 
-class Composer(TextArea):
+def _without_function_keys(bindings: list[Any]) -> list[Any]:
+    """TextArea's bindings minus those on F-keys (F6 select line, F7 select all): the
+    focused composer would otherwise take an F-key a user remaps a workspace action to,
+    and that action would silently vanish from the footer (issue 12)."""
+    kept: list[Any] = []
+    for binding in Binding.make_bindings(bindings):
+        keys = [k for k in binding.key.split(",") if not re.fullmatch(r"\s*f\d+\s*", k)]
+        if keys:
+            kept.append(binding.with_key(",".join(keys)))
+    return kept
+
+
+class Composer(TextArea, inherit_bindings=False):
     """A TextArea whose Enter posts :class:`Composer.Submitted` instead of a newline."""
 
     BINDINGS = [
+        *_without_function_keys(TextArea.BINDINGS),
         # priority: TextArea handles Enter itself before ordinary bindings are looked at.
         Binding("enter", "submit", "Send", priority=True, show=False, id="composer.send"),
         Binding(

@@ -16,14 +16,24 @@ from aichat_tui.models import ConversationSummary, utcnow
 from aichat_tui.sanitize import one_line
 from aichat_tui.ui.text import relative_time
 
+#: Row width used before the sidebar has been laid out (its CSS width, 32, less
+#: the border, the padding and a scrollbar).
+DEFAULT_ROW_WIDTH = 28
 
-def row(summary: ConversationSummary, now: datetime, busy: bool) -> Content:
-    """One sidebar row: title (never markup), then a dim relative time."""
-    title = one_line(summary.title, 80) or "Untitled"
-    mark = "● " if busy else ""
-    return Content.assemble(
-        Content(mark + title), ("  " + relative_time(summary.updated, now), "dim")
-    )
+
+def row(
+    summary: ConversationSummary, now: datetime, busy: bool, width: int = DEFAULT_ROW_WIDTH
+) -> Content:
+    """One sidebar row on one line: the title (never markup), cut with "…" to leave
+    room for the dim relative time at the right edge. A wrapped title ran into its
+    age ("pleasenow", issue 12), and one line per session keeps the list dense."""
+    age = relative_time(summary.updated, now)
+    title = ("● " if busy else "") + (one_line(summary.title, 200) or "Untitled")
+    room = max(4, width - len(age) - 1)
+    if len(title) > room:
+        title = title[: room - 1].rstrip() + "…"
+    gap = " " * max(1, width - len(title) - len(age))
+    return Content.assemble(Content(title), gap, (age, "dim"))
 
 
 class SessionList(OptionList):
@@ -62,6 +72,20 @@ class SessionList(OptionList):
         self.clock = clock
         self.summaries: list[ConversationSummary] = []
         self._syncing = False
+        self._busy: set[str] = set()
+        self._rows_width = DEFAULT_ROW_WIDTH
+
+    def _row_width(self) -> int:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return DEFAULT_ROW_WIDTH
+        # Leave room for a scrollbar that appears once the list outgrows the pane.
+        return width - (0 if self.show_vertical_scrollbar else 1)
+
+    def on_resize(self) -> None:
+        if self.summaries and self._row_width() != self._rows_width:
+            current = self.summaries[self.highlighted].id if self.highlighted is not None else None
+            self.set_sessions(self.summaries, current, self._busy)
 
     def set_sessions(
         self,
@@ -74,8 +98,13 @@ class SessionList(OptionList):
         now = self.clock()
         self._syncing = True
         try:
+            self._busy = set(busy)
+            width = self._row_width()
+            self._rows_width = width
             self.clear_options()
-            self.add_options(Option(row(s, now, s.id in busy), id=s.id) for s in self.summaries)
+            self.add_options(
+                Option(row(s, now, s.id in busy, width), id=s.id) for s in self.summaries
+            )
             self.mark(current)
         finally:
             self._syncing = False
