@@ -46,11 +46,16 @@ def _without_function_keys(bindings: list[Any]) -> list[Any]:
     return kept
 
 
-class Composer(TextArea, inherit_bindings=False):
+class _TextAreaWithoutFunctionKeys(TextArea, inherit_bindings=False):
+    """TextArea's editing keys, the F-keys left free (see ``_without_function_keys``)."""
+
+    BINDINGS = _without_function_keys(TextArea.BINDINGS)
+
+
+class Composer(_TextAreaWithoutFunctionKeys):
     """A TextArea whose Enter posts :class:`Composer.Submitted` instead of a newline."""
 
     BINDINGS = [
-        *_without_function_keys(TextArea.BINDINGS),
         # priority: TextArea handles Enter itself before ordinary bindings are looked at.
         Binding("enter", "submit", "Send", priority=True, show=False, id="composer.send"),
         Binding(
