@@ -1,4 +1,4 @@
-"""Copy and link handling of the workspace screen (a mixin, to keep modules small).
+"""Copy, link and scroll handling of the workspace screen (a mixin, to keep modules small).
 
 Handlers use Textual's naming convention (``on_<namespace>_<message>``), which
 is looked up along the whole MRO, so they work from a plain mixin class.
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from aichat_tui.models import Conversation, Message
 from aichat_tui.ui.text import check_link, code_blocks
+from aichat_tui.ui.widgets.composer import Composer
 from aichat_tui.ui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -66,6 +67,14 @@ class CopyAndLinks:
             self._copy(blocks[-1], "the code block")
         else:
             self.app.notify("That message has no code block.", markup=False)
+
+    def on_composer_scroll_requested(self, event: Composer.ScrollRequested) -> None:
+        """PageUp/PageDown from the composer scroll the chat (older messages load at
+        the top by themselves)."""
+        if event.pages < 0:
+            self.transcript.action_page_up()
+        else:
+            self.transcript.action_page_down()
 
     def action_select_messages(self) -> None:
         """Move focus into the transcript to choose a message (c, b, e act on it)."""

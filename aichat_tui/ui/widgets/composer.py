@@ -68,6 +68,11 @@ class Composer(_TextAreaWithoutFunctionKeys):
             id="composer.newline",
         ),
         Binding("up", "recall", "Edit last", show=False, id="composer.edit_last"),
+        # The chat scrolls while typing; the composer is a few lines, nothing to page.
+        Binding("pageup", "scroll_chat(-1)", "Scroll chat up", show=False, id="composer.page_up"),
+        Binding(
+            "pagedown", "scroll_chat(1)", "Scroll chat down", show=False, id="composer.page_down"
+        ),
     ]
 
     @dataclass
@@ -89,6 +94,18 @@ class Composer(_TextAreaWithoutFunctionKeys):
 
         composer: Composer
         path: Path
+
+        @property
+        def control(self) -> Composer:
+            """The composer."""
+            return self.composer
+
+    @dataclass
+    class ScrollRequested(TextualMessage):
+        """PageUp (``pages`` -1) or PageDown (1) in the composer: scroll the chat."""
+
+        composer: Composer
+        pages: int
 
         @property
         def control(self) -> Composer:
@@ -203,6 +220,9 @@ class Composer(_TextAreaWithoutFunctionKeys):
     def _newline(self) -> None:
         start, end = self.selection
         self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def action_scroll_chat(self, pages: int) -> None:
+        self.post_message(self.ScrollRequested(self, pages))
 
     def action_recall(self) -> None:
         if not self.text:

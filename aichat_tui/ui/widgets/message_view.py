@@ -119,12 +119,19 @@ class MessageView(Vertical, can_focus=True):
         self.versions: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="message-header"):
+        # Kept, not queried: on a busy machine this view's Mount can run before the
+        # header's own children are mounted, and a query then found no status (issue 12).
+        self._header = Horizontal(classes="message-header")
+        self._status = Label(Content(status_text(self.message, self._streaming)), classes="status")
+        self._error = Static(Content(self._error_line()), classes="error-line")
+        self._retry = Button(Content("Retry"), classes="retry", compact=True)
+        self._versions_label = Label(Content(versions_text(self.versions)), classes="versions")
+        with self._header:
             yield Label(
                 Content(ROLE_NAMES.get(self.message.role, self.message.role)), classes="role"
             )
-            yield Label(Content(status_text(self.message, self._streaming)), classes="status")
-            yield Label(Content(versions_text(self.versions)), classes="versions")
+            yield self._status
+            yield self._versions_label
         if self.message.role == "assistant":
             # Imported here: Markdown loads with the first reply, not at start-up.
             from aichat_tui.ui.widgets.markdown.reply import ReplyMarkdown
@@ -134,18 +141,18 @@ class MessageView(Vertical, can_focus=True):
             yield Static(Content(self._text), classes="body")
         if self.message.attachments:
             yield Static(Content(attachments_text(self.message)), classes="attachments")
-        yield Static(Content(self._error_line()), classes="error-line")
-        yield Button(Content("Retry"), classes="retry", compact=True)
+        yield self._error
+        yield self._retry
 
     def on_mount(self) -> None:
         self._refresh_status()
-        self.query_one(".versions", Label).display = self.versions is not None
+        self._versions_label.display = self.versions is not None
 
     def set_versions(self, versions: tuple[int, int] | None) -> None:
         """Show which version of its turn this message is (``‹ 2/3 ›``)."""
         self.versions = versions
         if self.is_mounted:
-            label = self.query_one(".versions", Label)
+            label = self._versions_label
             label.update(Content(versions_text(versions)))
             label.display = versions is not None
 
@@ -155,15 +162,14 @@ class MessageView(Vertical, can_focus=True):
         return ""
 
     def _refresh_status(self) -> None:
-        self.query_one(".status", Label).update(Content(status_text(self.message, self._streaming)))
-        error = self.query_one(".error-line", Static)
-        error.update(Content(self._error_line()))
-        error.display = bool(self._error_line())
+        self._status.update(Content(status_text(self.message, self._streaming)))
+        self._error.update(Content(self._error_line()))
+        self._error.display = bool(self._error_line())
         failed = self.message.status in ("error", "interrupted") and not self._streaming
-        self.query_one(".retry", Button).display = failed and self.retry_allowed
+        self._retry.display = failed and self.retry_allowed
         # On the header, not the view: a class change on the view restyles every
         # widget of the reply, which cost ~0.1 s at the end of a long one.
-        self.query_one(".message-header").set_class(self._streaming, "-streaming")
+        self._header.set_class(self._streaming, "-streaming")
         self.set_class(self.message.status == "error", "-error")
 
     def _body(self) -> Markdown:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.binding import Binding
@@ -53,7 +55,10 @@ class Transcript(VerticalScroll):
         Binding("left,h", "version(-1)", "Previous version", id="transcript.previous_version"),
         Binding("right,l", "version(1)", "Next version", id="transcript.next_version"),
         Binding("escape", "back", "Back", id="transcript.back"),
-        Binding("home", "load_earlier", "Load earlier", show=False, id="transcript.load_earlier"),
+        Binding("home", "first", "First message", show=False, id="transcript.first"),
+        Binding("end", "last", "Last message", show=False, id="transcript.last"),
+        Binding("pageup", "page_up", "Scroll up", show=False, id="transcript.page_up"),
+        Binding("pagedown", "page_down", "Scroll down", show=False, id="transcript.page_down"),
     ]
 
     @dataclass
@@ -124,6 +129,10 @@ class Transcript(VerticalScroll):
         self._first = 0  # index in conversation.messages of the first mounted message
         self._views: dict[str, MessageView] = {}
         self._versions: dict[str, tuple[int, int]] = {}
+        # One load of older messages at a time; a second request while one mounts is
+        # dropped (cancelling a load mid-mount left half-built views behind).
+        self._loading = False
+        self._again = False
 
     async def show(
         self,
@@ -238,42 +247,108 @@ class Transcript(VerticalScroll):
             await self._views[doomed_id].release()
         await self.remove_children([self._views.pop(i) for i in doomed])
 
-    async def action_load_earlier(self) -> None:
-        """Mount the next batch of older messages above the current ones."""
+    async def action_load_earlier(self, count: int = BATCH) -> None:
+        """Mount up to ``count`` older messages above the current ones, keeping what
+        is on screen where it is."""
         conv = self.conversation
         if conv is None or not self._first:
             return
-        start = max(0, self._first - BATCH)
+        start = max(0, self._first - count)
         batch = [self._make_view(m, None, "") for m in conv.messages[start : self._first]]
         for view in batch:
             view.retry_allowed = False
         first_view = next(iter(self._views.values()), None)
+        # Where the first mounted message was: what is mounted above it pushes it down
+        # by as much, and the view scrolls down by as much to stay put.
+        was_at = first_view.virtual_region.y if first_view is not None else 0
         self._first = start
-        button = self.query("#load-earlier")
-        await button.remove()
-        # Keep insertion order of self._views chronological.
-        ordered = {m.id: self._views[m.id] for m in conv.messages[start:] if m.id in self._views}
-        self._views = ordered
-        if first_view is not None:
-            await self.mount_all(batch, before=first_view)
-        else:
-            await self.mount_all(batch)
-        if self._first:
-            await self.mount(self._earlier_button(), before=batch[0])
         self.release_anchor()
+        with self.app.batch_update():
+            await self.query("#load-earlier").remove()
+            # Keep insertion order of self._views chronological.
+            views = {m.id: self._views[m.id] for m in conv.messages[start:] if m.id in self._views}
+            self._views = views
+            if first_view is not None:
+                await self.mount_all(batch, before=first_view)
+            else:
+                await self.mount_all(batch)
+            if self._first:
+                await self.mount(self._earlier_button(), before=batch[0])
         if first_view is not None:
-            self.scroll_to_widget(first_view, top=True, animate=False)
+            await self._after_layout()
+            pushed = first_view.virtual_region.y - was_at
+            self.scroll_to(y=self.scroll_y + pushed, animate=False, immediate=True)
+
+    async def _after_layout(self) -> None:
+        """Until the next refresh has laid out what was just mounted."""
+        done = asyncio.Event()
+        self.call_after_refresh(done.set)
+        await done.wait()
+
+    def request_earlier(self, then: Callable[[], object] | None = None) -> None:
+        """Load the previous batch in the background (once at a time); ``then`` runs
+        after it. While the view is still at the top, the next batch follows, so
+        scrolling up reaches the first message by itself."""
+        if not self._first:
+            return
+        if self._loading:
+            self._again = True  # asked again meanwhile: load the next batch after this one
+            return
+        self._loading, self._again = True, False
+
+        async def load() -> None:
+            try:
+                await self.action_load_earlier()
+            finally:
+                self._loading = False
+            if then is not None:
+                then()
+            elif self._first and (self._again or self.scroll_y <= 0):
+                self.request_earlier()
+
+        self.run_worker(load(), group="load-earlier")
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         # Reaching the top by scrolling loads the previous batch.
         if new_value <= 0 < old_value and self._first:
-            self.run_worker(self.action_load_earlier(), group="load-earlier", exclusive=True)
+            self.request_earlier()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "load-earlier":
             event.stop()
-            self.run_worker(self.action_load_earlier(), group="load-earlier", exclusive=True)
+            self.request_earlier()
+
+    def action_page_up(self) -> None:
+        """Scroll a page up; at the top, load older messages (they keep the view)."""
+        if self.scroll_y <= 0:
+            self.request_earlier()
+        else:
+            self.release_anchor()
+            self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        """Scroll a page down (following new text again once at the end)."""
+        self.scroll_page_down(animate=False)
+        if self.scroll_y >= self.max_scroll_y:
+            self.anchor()
+
+    async def action_first(self) -> None:
+        """Choose the very first message (every older one is mounted first)."""
+        if self._first:
+            await self.action_load_earlier(self._first)
+        views = list(self._views.values())
+        if views:
+            self.release_anchor()
+            views[0].focus(scroll_visible=False)
+            self.scroll_home(animate=False, immediate=True)
+
+    def action_last(self) -> None:
+        """Choose the very last message."""
+        views = list(self._views.values())
+        if views:
+            views[-1].focus(scroll_visible=False)
+            self.scroll_end(animate=False, immediate=True)
 
     def _selected(self) -> MessageView | None:
         focused = self.screen.focused
@@ -302,7 +377,8 @@ class Transcript(VerticalScroll):
         else:
             index = views.index(current) + step
             if index < 0:
-                self.run_worker(self.action_load_earlier(), group="load-earlier", exclusive=True)
+                # Load the previous batch, then step onto its last message.
+                self.request_earlier(then=lambda: self.action_select(step))
                 return
             target = views[min(index, len(views) - 1)]
         self.release_anchor()
