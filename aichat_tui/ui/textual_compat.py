@@ -115,6 +115,21 @@ def own_bindings(node: DOMNode) -> BindingsMap:
     return node._bindings
 
 
+# -- the footer (textual.widgets._footer) ----------------------------------------------
+
+
+def footer_key_class() -> type[Any]:
+    """The widget the Footer shows one key with (exported by no public module)."""
+    from textual.widgets._footer import FooterKey
+
+    return FooterKey
+
+
+def footer_bindings_ready(footer: Any) -> bool:
+    """Whether the Footer has been told the screen's bindings (it composes nothing before)."""
+    return bool(getattr(footer, "_bindings_ready", False))
+
+
 # -- Markdown blocks (textual.widgets._markdown) ---------------------------------------
 
 

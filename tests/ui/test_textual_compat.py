@@ -142,6 +142,24 @@ PRIVATE_ATTRIBUTES = {
 GENERIC_NAMES = {"_bindings", "_blocks", "_token", "_content"}
 
 
+async def test_footer_key_class_and_readiness():
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer
+
+    class Host(App[None]):
+        BINDINGS = [("ctrl+q", "quit", "Quit")]
+
+        def compose(self) -> ComposeResult:
+            yield Footer()
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        assert compat.footer_bindings_ready(footer)
+        assert app.query(compat.footer_key_class())
+
+
 def test_private_api_only_in_the_compat_module():
     """No other module imports a private Textual module or reaches for a known
     private attribute (the overridden hooks _parse_markdown, _update_from_block,

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from aichat_tui.ui.textual_compat import app_keymap
+
 
 def first_key(keys: str) -> str:
     """The first of a comma-separated key list, as a user would type it."""
@@ -47,9 +49,8 @@ class ConfirmScreen(ModalScreen[bool]):
                 )
 
     def _key(self, binding_id: str, default: str) -> str:
-        # The key after the user's keymap (Textual keeps it private; help does the same).
-        keymap: dict[str, str] = getattr(self.app, "_keymap", {})
-        key = first_key(keymap.get(binding_id, default))
+        # The key after the user's keymap.
+        key = first_key(app_keymap(self.app).get(binding_id, default))
         return "Esc" if key == "escape" else key
 
     def on_mount(self) -> None:

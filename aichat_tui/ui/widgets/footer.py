@@ -15,7 +15,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # Textual exports no public name for it
+
+from aichat_tui.ui.textual_compat import footer_bindings_ready, footer_key_class
 
 HELP_ACTIONS = ("help", "app.help")
 
@@ -68,19 +69,20 @@ class AppFooter(Footer):
         # Moving the focus from one message to the next changes the binding chain
         # (another widget) but not the keys: rebuilding the footer then cost ~0.1 s
         # of CPU per j/k press (issue 12).
-        ready = self._bindings_ready and self.is_attached and screen is self.screen
+        ready = footer_bindings_ready(self) and self.is_attached and screen is self.screen
         if ready and self._entries()[1] == self._shown:
             return
         super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        if not footer_bindings_ready(self):
             return
+        footer_key = footer_key_class()
         active = self.screen.active_bindings
         entries, self._shown = self._entries()
         self.styles.grid_size_columns = len(entries)
         for binding, enabled, tooltip in entries:
-            yield FooterKey(
+            yield footer_key(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
@@ -92,7 +94,7 @@ class AppFooter(Footer):
             palette = active.get(self.app.COMMAND_PALETTE_BINDING)
             if palette is not None:
                 _node, binding, enabled, _tooltip = palette
-                yield FooterKey(
+                yield footer_key(
                     binding.key,
                     self.app.get_key_display(binding),
                     binding.description,
