@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from aichat_tui import branches
 from aichat_tui.models import Conversation, Message, Profile, Settings, utcnow
 from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.store import (
@@ -273,12 +274,15 @@ class AichatApp(App[None]):
     def add_prompt(
         self, conv: Conversation, text: str, *, replace_from: Message | None = None
     ) -> tuple[Message, Message]:
-        """Append a prompt (after dropping ``replace_from`` and what follows) and an
-        empty reply; the prompt is saved before anything is sent."""
-        if replace_from is not None and replace_from in conv.messages:
-            del conv.messages[conv.messages.index(replace_from) :]
+        """Append a prompt and an empty reply; the prompt is saved before anything is
+        sent. With ``replace_from`` the prompt is a new version of that one, a branch
+        beside it: the old prompt and its replies are kept (issue 13)."""
         user = Message(role="user", content=text)
-        conv.messages.append(user)
+        branches.link(conv)
+        if replace_from is not None and branches.find(conv, replace_from.id) is not None:
+            conv.add_branch(replace_from.parent, user)
+        else:
+            conv.messages.append(user)
         if conv.title == DEFAULT_TITLE and not any(m.role == "user" for m in conv.messages[:-1]):
             conv.title = one_line(text, 60) or DEFAULT_TITLE
         conv.updated = utcnow()
@@ -311,8 +315,15 @@ class AichatApp(App[None]):
         )
 
     def replace_reply(self, conv: Conversation, old: Message) -> Message:
-        """Drop ``old`` (the last reply) and append a fresh empty one."""
-        if old in conv.messages:
+        """Start a new version of the reply ``old`` (any reply: the active path then
+        ends at its prompt, and ``old`` is kept beside the new one, issue 13). A
+        reply without any text is dropped instead: there is nothing to keep."""
+        branches.link(conv)
+        if branches.find(conv, old.id) is not None and old.parent is not None:
+            branches.set_active(conv, old.parent)
+            if not old.content and old.id not in {m.parent for m in conv.off_path}:
+                conv.off_path.remove(old)
+        elif old in conv.messages:
             conv.messages.remove(old)
         reply = Message(role="assistant", content="")
         conv.messages.append(reply)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from textual.widgets import Label
 
 from aichat_tui import branches
+from aichat_tui.loopback import Behaviour
 from aichat_tui.models import Conversation, Message
 from aichat_tui.store import ConversationStore, Paths
 from aichat_tui.ui.widgets.message_view import MessageView
@@ -120,3 +121,84 @@ async def test_palette_and_search_open_a_branch(profile_openai, app_dirs):
             what="the active branch saved",
         )
         assert len(branches.all_messages(app.store.load(conv.id))) == 8
+
+
+def _idle(app) -> bool:
+    conv = app.workspace.conv
+    return not app.replies and conv is not None and conv.messages[-1].status is not None
+
+
+async def _send(pilot, app, text: str) -> None:
+    app.workspace.composer.focus()
+    app.workspace.composer.text = text
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: _idle(app), what=f"the reply to {text!r}")
+
+
+async def test_edit_a_middle_prompt_then_go_back_to_the_original_reply(
+    loopback, profile_openai, app_dirs
+):
+    for text in ("answer one", "answer two", "answer three", "answer to the edit"):
+        loopback.push(Behaviour(text=text))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        for prompt in ("one", "two", "three"):
+            await _send(pilot, app, prompt)
+        assert _shown(app) == ["one", "answer one", "two", "answer two", "three", "answer three"]
+        await pilot.press("f5", "up", "up", "up")  # choose the prompt "two"
+        chosen = app.focused
+        assert isinstance(chosen, MessageView) and chosen.message.content == "two"
+        await pilot.press("e")
+        assert ws.composer.text == "two"
+        ws.composer.text = "two, edited"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: _idle(app), what="the reply to the edit")
+        assert _shown(app) == ["one", "answer one", "two, edited", "answer to the edit"]
+        prompt_view = ws.transcript.view_for(ws.conv.messages[2].id)
+        assert prompt_view is not None and _versions_label(prompt_view) == "‹ 2/2 ›"
+        # back to the original version of the prompt: its replies follow
+        await pilot.press("f5", "up")
+        assert app.focused is prompt_view
+        await pilot.press("left")
+        await wait_until(
+            pilot, lambda: _shown(app)[2:] == ["two", "answer two", "three", "answer three"]
+        )
+        saved = app.store.load(ws.conv.id)
+        assert len(branches.all_messages(saved)) == 8  # nothing was thrown away
+        await pilot.press("ctrl+q")
+    again = make_app(app_dirs, profile_openai)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: _shown(again) != [], what="reopen")
+        assert _shown(again)[-1] == "answer three"  # the same branch is active
+
+
+async def test_regenerate_three_versions_and_step_through_them(loopback, profile_openai, app_dirs):
+    for text in ("version A", "version B", "version C"):
+        loopback.push(Behaviour(text=text))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        await _send(pilot, app, "tell me")
+        await pilot.press("ctrl+r")  # regenerate the last reply
+        await wait_until(pilot, lambda: _idle(app) and _shown(app)[-1] == "version B")
+        await pilot.press("f5", "r")  # the same from the chosen reply
+        await wait_until(pilot, lambda: _idle(app) and _shown(app)[-1] == "version C")
+        await pilot.press("f5")
+        seen = []
+        for key in ("", "left", "left"):
+            if key:
+                before = _shown(app)[-1]
+                await pilot.press(key)
+                await wait_until(pilot, lambda b=before: _shown(app)[-1] != b, what=key)
+            view = app.focused
+            assert isinstance(view, MessageView)
+            seen.append((_versions_label(view), view.message.content))
+        assert seen == [
+            ("‹ 3/3 ›", "version C"),
+            ("‹ 2/3 ›", "version B"),
+            ("‹ 1/3 ›", "version A"),
+        ]
+        await pilot.press("right", "right")
+        await wait_until(pilot, lambda: _shown(app)[-1] == "version C", what="back to 3/3")
+        assert len(app.store.load(ws.conv.id).siblings(ws.conv.messages[-1].id)) == 3

@@ -300,13 +300,14 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
             self.composer.text = ""
         self.composer.focus()
 
-    async def action_retry(self) -> None:
-        """Regenerate the last reply (after an error, a stop, or to get another one)."""
+    async def action_retry(self, target: Message | None = None) -> None:
+        """Regenerate the last reply, or ``target`` (any reply), as a new version
+        beside it (after an error, a stop, or to get another one)."""
         conv = self.conv
         if conv is None or conv.id in self.aichat.replies or not conv.messages:
             return
-        last = conv.messages[-1]
-        if last.role != "assistant":
+        last = target if target is not None else conv.messages[-1]
+        if last.role != "assistant" or last not in conv.messages:
             return
         if self.aichat.profile_for(conv) is None:
             self.app.notify(
@@ -316,6 +317,10 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
         await self.transcript.drop_from(last.id)
         reply = self.aichat.replace_reply(conv, last)
         await self._start_reply(reply)
+
+    @on(Transcript.RegenerateRequested)
+    async def _regenerate_requested(self, event: Transcript.RegenerateRequested) -> None:
+        await self.action_retry(event.message)
 
     @on(MessageView.RetryPressed)
     async def _retry_pressed(self, event: MessageView.RetryPressed) -> None:
