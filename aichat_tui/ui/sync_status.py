@@ -66,9 +66,7 @@ class SyncStatus:
     # --- triggers ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """At start: show the corner, and sync if automatic."""
-        if self.configured:
-            self._show("synced" if self.state is None else self.state, initial=True)
+        """At start: sync if automatic (the corner shows a state once a sync ran)."""
         if self.auto:
             self.sync_now(quiet=True)
 
@@ -185,7 +183,7 @@ class SyncStatus:
             return
         workspace.refresh_sessions()
 
-    def _show(self, state: str, *, initial: bool = False) -> None:
+    def _show(self, state: str) -> None:
         self.state = state
         try:
             composer = self.app.workspace.composer
