@@ -36,7 +36,7 @@ LABELS = {
 _OFFLINE = {"offline"}
 _CONFLICT = {"conflict", "unrelated", "broken", "rejected"}
 DEBOUNCE = 5.0  # seconds after the last finished reply
-QUIT_BUDGET = 1.5  # seconds Ctrl+Q may wait for the last sync
+QUIT_BUDGET = 1.0  # seconds Ctrl+Q may wait for the last sync (saves take up to 0.6 s)
 
 
 class SyncStatus:
