@@ -371,6 +371,7 @@ class AichatApp(App[None]):
             del self.replies[controller.conv_id]
         if controller.save_error is not None:
             self.tell_not_saved(controller.save_error)
+        self.sync_status.reply_finished()  # (with the engine: its reply_finished listener)
         try:
             workspace = self.workspace
         except LookupError:  # shutting down

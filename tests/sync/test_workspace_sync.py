@@ -109,3 +109,28 @@ async def test_quit_does_not_wait_for_a_sync_that_hangs(
         await pilot.press("ctrl+q")
     # the app is gone while the sync still waits for the silent server
     assert not status.idle.is_set() and status.runs == 0
+
+
+async def test_a_finished_reply_is_synced_after_the_debounce(
+    machines, remote, profile_openai, loopback, monkeypatch
+) -> None:
+    from aichat_tui.loopback import Behaviour
+    from aichat_tui.ui import sync_status
+
+    monkeypatch.setattr(sync_status, "DEBOUNCE", 0.05)
+    loopback.push(Behaviour(text="the answer"))
+    a, b = machines
+    a.init(remote)
+    _auto(a, str(remote))
+    app = _app(a, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.sync_status
+        await wait_until(pilot, lambda: status.runs == 1, 30, "the start-up sync")
+        composer = app.workspace.composer
+        composer.focus()
+        composer.text = "a question"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: status.runs == 2, 30, "the sync after the reply")
+        conv_id = app.workspace.conv.id
+    b.init(remote)
+    assert b.texts(conv_id)[-2:] == ["a question", "the answer"]
