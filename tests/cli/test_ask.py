@@ -351,3 +351,24 @@ def test_ask_never_imports_textual(
     )
     assert (codes, bad) == ([0, 0], [])
     assert json.loads(stdout[stdout.index("[") :]) == []
+
+
+def test_continue_follows_the_active_branch(
+    cli: Cli, server: LoopbackServer, openai_profile: Profile
+) -> None:
+    from aichat_tui import branches
+    from aichat_tui.models import Message
+
+    cli.configure(openai_profile)
+    conv_id = cli.add_session("Tree", ("user", "q"), ("assistant", "old answer"))
+    store = cli.store()
+    conv = store.load(conv_id)
+    conv.add_branch(conv.messages[0].id, Message("assistant", "new answer", status="complete"))
+    store.save(conv)
+    out = cli.run("ask", "-c", "and then?")
+    assert out.returncode == 0, out.stderr
+    sent = server.requests[-1].json()["messages"]
+    assert [m["content"] for m in sent] == ["q", "new answer", "and then?"]
+    saved = cli.store().load(conv_id)
+    assert [m.content for m in saved.messages][:2] == ["q", "new answer"]
+    assert "old answer" in [m.content for m in branches.all_messages(saved)]
