@@ -189,6 +189,8 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
             self.aichat.tell_not_saved(exc)
             return
         await self.open_session(conv.id)
+        # from the sidebar too: what is typed or pasted next goes to the new chat
+        self.composer.focus()
 
     async def action_cycle(self, step: int) -> None:
         """Switch to the next/previous conversation in the sidebar order."""
