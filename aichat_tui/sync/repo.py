@@ -61,6 +61,13 @@ class SyncRepo:
         self.git.run("init", "-q")
         self.git.run("symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
 
+    def unborn(self) -> bool:
+        """Whether HEAD is a valid branch name without any commit (a fresh clone
+        of a remote whose default branch does not exist, say)."""
+        if self._commit("HEAD") is not None:
+            return False
+        return self.git.run("symbolic-ref", "-q", "HEAD", check=False).code == 0
+
     def configure(self) -> None:
         """Write the ignore/attribute files and register the merge driver, the remote
         and (only if git has none) an identity for the commits."""

@@ -11,7 +11,7 @@ from aichat_tui.store.errors import LockTimeout, SaveError
 from aichat_tui.store.lock import FileLock
 from aichat_tui.store.paths import Paths
 from aichat_tui.sync.errors import SyncError
-from aichat_tui.sync.repo import SyncRepo
+from aichat_tui.sync.repo import BRANCH, SyncRepo
 
 PUSH_ATTEMPTS = 3
 
@@ -113,9 +113,15 @@ def init(paths: Paths, settings: Settings, remote: str) -> SyncReport:
 
     settings.sync.remote = remote.strip()
     repo = _repo(paths, settings.sync.remote, settings)
+    host = socket.gethostname() or "a machine"
     if not repo.exists:
         repo.create()
         repo.configure()
-        repo.commit_setup(f"aichat-tui: sync set up on {socket.gethostname() or 'a machine'}")
+        repo.commit_setup(f"aichat-tui: sync set up on {host}")
+    elif repo.unborn():  # e.g. cloned by hand: start on our branch
+        repo.git.run("symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
+        repo.configure()
+        if repo.unborn():
+            repo.commit_setup(f"aichat-tui: sync set up on {host}")
     save_settings(paths, settings)
     return sync(paths, settings, allow_unrelated=True)

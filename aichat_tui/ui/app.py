@@ -92,7 +92,7 @@ class AichatApp(App[None]):
         self.store = ConversationStore(paths, lock_timeout=LOCK_TIMEOUT)
         self.replies: dict[str, ReplyController] = {}
         self.clients: dict[str, ChatClient] = {}
-        self.sync_status = SyncStatus(self)  # replaced, started, once the workspace is up
+        self.sync_status = SyncStatus(self)  # started once the workspace is up
         self._theme_errors: list[str] = []  # shown once mounted
         # Injected by tests for deterministic relative times.
         self.clock: Callable[[], datetime] = utcnow

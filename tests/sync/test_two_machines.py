@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+from aichat_tui.store import ConversationStore
 from tests.sync.conftest import Machine, git
 
 
@@ -183,4 +185,19 @@ def test_branches_made_on_both_machines_are_all_kept(machines, remote) -> None:
         assert made | {first_reply.id} <= set(every)
         assert {every[i].parent for i in made} == {first_reply.parent}
         assert branches.branch_count(machine.store.load(conv.id)) >= 3
+    _same_everywhere(a, b, remote)
+
+
+def test_a_data_folder_cloned_by_hand_joins_with_init(machines, remote) -> None:
+    a, b = machines
+    conv = a.chat(a.store.create(title="cloned"), "x")
+    a.init(remote)
+    shutil.rmtree(b.paths.data_dir)  # a fresh machine: the clone is its data folder
+    git("clone", "-q", str(remote), str(b.paths.data_dir))
+    b.store = ConversationStore(b.paths)
+    b.init(remote)
+    b.chat(conv.id, "from the clone")
+    b.sync()
+    a.sync()
+    assert a.texts(conv.id) == ["x", "reply to x", "from the clone", "reply to from the clone"]
     _same_everywhere(a, b, remote)
