@@ -55,3 +55,40 @@ async def test_trash_is_a_palette_command(profile_openai, app_dirs):
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Trash" in titles
+
+
+async def test_delete_undo_delete_again_then_restore_from_the_trash_view(profile_openai, app_dirs):
+    app = make_app(app_dirs, profile_openai)
+    keep = app.store.create(title="Keep me")
+    doomed = app.store.create(title="Undo me")
+    async with app.run_test(size=(120, 40)) as pilot:
+        ws = app.workspace
+        await wait_until(pilot, lambda: ws.conv is not None and ws.conv.id == doomed.id)
+
+        async def delete() -> None:
+            await pilot.press("f8")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_until(pilot, lambda: ws.conv is not None and ws.conv.id == keep.id)
+            assert [s.id for s in app.store.list()] == [keep.id]
+
+        await delete()
+        # The notification names the undo key.
+        assert any("Alt+Z undoes it" in str(n.message) for n in app._notifications)
+        await pilot.press("alt+z")
+        await wait_until(pilot, lambda: ws.conv is not None and ws.conv.id == doomed.id)
+        assert {s.id for s in app.store.list()} == {keep.id, doomed.id}
+        await delete()
+        app.action_trash()
+        await wait_until(pilot, lambda: isinstance(app.screen, TrashScreen))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: ws.conv is not None and ws.conv.id == doomed.id)
+        assert {s.id for s in app.store.list()} == {keep.id, doomed.id}
+        await pilot.press("alt+z")  # that delete was undone through the trash already
+        await wait_until(
+            pilot,
+            lambda: any(
+                "Nothing to undo" in str(n.message) or "Not restored" in str(n.message)
+                for n in app._notifications
+            ),
+        )

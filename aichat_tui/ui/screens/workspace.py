@@ -23,10 +23,12 @@ from aichat_tui.sanitize import one_line
 from aichat_tui.store import StoreError
 from aichat_tui.ui.screens.workspace_branches import BranchMoves
 from aichat_tui.ui.screens.workspace_copy import CopyAndLinks
+from aichat_tui.ui.screens.workspace_glance import HEADER_POLL, AtAGlance, key_label
 from aichat_tui.ui.widgets.composer import Composer
 from aichat_tui.ui.widgets.footer import AppFooter
 from aichat_tui.ui.widgets.message_view import MessageView
 from aichat_tui.ui.widgets.session_list import SessionList
+from aichat_tui.ui.widgets.status_header import StatusHeader
 from aichat_tui.ui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ def welcome_text(config_file: str) -> str:
     )
 
 
-class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
+class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
     """Sessions, transcript and composer."""
 
     BINDINGS = [
@@ -69,12 +71,14 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
         Binding(
             "alt+s", "session_settings", "Session", show=False, id="workspace.session_settings"
         ),
+        Binding("alt+z", "undo_delete", "Undo delete", show=False, id="workspace.undo_delete"),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="workspace")
         self.conv: Conversation | None = None
         self.drafts: dict[str, str] = {}
+        self._deleted: list[tuple[str, str]] = []  # (id, title) of deletes to undo
         self.editing: Message | None = None
         self._sidebar_choice: bool | None = None
 
@@ -87,7 +91,7 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
         with Horizontal(id="main"):
             yield SessionList(id="sessions", clock=self.aichat.clock)
             with Vertical(id="chat"):
-                yield Label(id="chat-title")
+                yield StatusHeader(id="chat-title")
                 yield Static(id="welcome")
                 yield Transcript(id="transcript")
                 yield Label(
@@ -118,6 +122,7 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
         self.composer.focus()
         # Relative times in the sidebar ("5m") age; refresh them now and then.
         self.set_interval(60, self.refresh_sessions)
+        self.set_interval(HEADER_POLL, self.poll_header)
         await self.aichat.start_workspace(self)
 
     def refresh_welcome(self) -> None:
@@ -176,10 +181,7 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
         self.refresh_bindings()
 
     def _show_title(self) -> None:
-        title = one_line(self.conv.title, 120) if self.conv else ""
-        label = self.query_one("#chat-title", Label)
-        label.update(Content(title))
-        label.display = bool(title)
+        self.refresh_header()
 
     async def action_new_session(self) -> None:
         """Start an empty conversation and show it."""
@@ -245,6 +247,7 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
                     one_line(f"Not deleted: {exc}", 300), severity="error", markup=False
                 )
                 return
+            self.remember_deleted(conv_id, title)
             if self.conv is not None and self.conv.id == conv_id:
                 self.conv = None
                 remaining = self.aichat.store.list()
@@ -254,7 +257,11 @@ class WorkspaceScreen(BranchMoves, CopyAndLinks, Screen[None]):
 
         from aichat_tui.ui.screens.confirm import ConfirmScreen  # on use (issue 6)
 
-        body = f"Delete “{title}”? It is moved to the trash folder."
+        body = (
+            f"Delete “{title}”? It goes to the trash: "
+            f"{key_label(self.aichat, 'workspace.undo_delete', 'alt+z')} or the palette's "
+            "Trash bring it back."
+        )
         self.app.push_screen(ConfirmScreen("Delete session", body, yes="Delete"), done)
 
     # -- sending ------------------------------------------------------------------
