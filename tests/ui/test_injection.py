@@ -44,7 +44,7 @@ async def test_reply_markup_and_escapes_are_inert(loopback, profile_openai, app_
         assert user_view.text == MARKUP
         # The title and sidebar show the markup literally.
         assert ws.conv.title.startswith("[@click=app.quit]x[/]")
-        assert "[@click=app.quit]x[/]" in str(ws.query_one("#chat-title").render())
+        assert "[@click=app.quit]x[/]" in str(ws.query_one("#header-title").render())
         assert "[@click=app.quit]x[/]" in ws.sessions.get_option_at_index(0).prompt.plain
         frame = rendered_segments_text(app)
         assert not any(c in frame for c in CONTROL)

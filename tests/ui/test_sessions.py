@@ -62,7 +62,7 @@ async def test_rename_and_delete_with_confirmation(loopback, profile_openai, app
         app.screen.query_one("Input").value = "Renamed [b]session[/]"
         await pilot.press("enter")
         assert app.store.load(conv_id).title == "Renamed [b]session[/]"
-        assert str(ws.query_one("#chat-title").render()) == "Renamed [b]session[/]"
+        assert str(ws.query_one("#header-title").render()) == "Renamed [b]session[/]"
         assert "Renamed [b]session[/]" in ws.sessions.get_option_at_index(0).prompt.plain
         await pilot.press("f8")
         assert isinstance(app.screen, ConfirmScreen)
