@@ -324,6 +324,7 @@ class Settings:
     profiles: dict[str, Profile] = field(default_factory=dict)
     default_profile: str | None = None
     theme: str = "aichat-dark"
+    reasoning: str = "collapsed"  # how replies show thinking: hidden, collapsed, expanded
     keys: dict[str, str] = field(default_factory=dict)
     sync: SyncSettings = field(default_factory=SyncSettings)
     # Problems found while loading (e.g. config.toml readable by other users);

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import signal
 
+from aichat_tui.loopback.behaviour import Behaviour
 from aichat_tui.loopback.replies import sized_reply
 from aichat_tui.loopback.server import LoopbackServer
 
@@ -25,6 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-delay", type=float, default=0.015)
     parser.add_argument("--reply-chars", type=int, default=0, help="reply with N characters")
     parser.add_argument("--api-key", default=None, help="require this bearer token (openai)")
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        default=None,
+        help="answer every chat completion with this recorded SSE body (e.g. one of "
+        "tests/fixtures/real_servers/*.sse), in --replay-bytes pieces every --chunk-delay s",
+    )
+    parser.add_argument("--replay-bytes", type=int, default=64)
     args = parser.parse_args(argv)
     reply = None
     if args.reply_chars > 0:
@@ -41,6 +50,21 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         api_key=args.api_key,
     )
+
+    if args.replay:
+        with open(args.replay, "rb") as handle:
+            recorded = handle.read()
+        for path in ("/v1/chat/completions", "/chat/completions"):
+            server.push(
+                Behaviour(
+                    body=recorded,
+                    content_type="text/event-stream",
+                    body_chunk=max(1, args.replay_bytes),
+                    chunk_delay=args.chunk_delay,
+                    path=path,
+                    times=1 << 62,  # every request
+                )
+            )
 
     async def serve() -> None:
         await server.start()

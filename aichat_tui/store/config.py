@@ -62,7 +62,8 @@ from aichat_tui.store.toml_codec import (
 CONFIG_SIZE_LIMIT = 1024 * 1024
 _TOP_KEYS = {"default_profile", "ui", "keys", "profiles", "sync"}
 _SYNC_KEYS = {"remote", "auto"}
-_UI_KEYS = {"theme"}
+_UI_KEYS = {"theme", "reasoning"}
+REASONING_MODES = ("hidden", "collapsed", "expanded")
 _DEFAULTS = Profile()
 _FLOAT_FIELDS = ("temperature", "top_p", "timeout")
 _STR_FIELDS = ("base_url", "model")
@@ -252,6 +253,10 @@ def settings_from_document(doc: dict[str, Any], path: Path, text: str = "") -> S
         if not isinstance(ui["theme"], str):
             raise check.fail(("ui", "theme"), f"must be a string, not {_type_name(ui['theme'])}")
         settings.theme = ui["theme"]
+    if "reasoning" in ui:
+        if ui["reasoning"] not in REASONING_MODES:
+            raise check.fail(("ui", "reasoning"), f"must be one of {', '.join(REASONING_MODES)}")
+        settings.reasoning = ui["reasoning"]
     keys = check.table(doc.get("keys", {}), ("keys",))
     for binding_id, binding in keys.items():
         if not isinstance(binding, str):
@@ -392,6 +397,8 @@ def settings_document(settings: Settings, old: Mapping[str, Any] | None = None) 
     ui = dict(doc.get("ui", {}))
     if settings.theme != Settings().theme or "theme" in ui:
         ui["theme"] = settings.theme
+    if settings.reasoning != Settings().reasoning or "reasoning" in ui:
+        ui["reasoning"] = settings.reasoning
     if ui:
         doc["ui"] = ui
     if settings.keys or "keys" in doc:

@@ -107,6 +107,7 @@ class AichatApp(App[None]):
         # Before the first screen is composed, so that the stylesheet is parsed once,
         # with this theme's colours (issue 6).
         self._load_themes()
+        MessageView.reasoning_mode = self.settings.reasoning
 
     def on_mount(self) -> None:
         if self._theme_errors:

@@ -10,10 +10,11 @@ on regardless. The worker running :meth:`ReplyController.run` is in the group
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from aichat_tui.models import Conversation, Message, Profile
+from aichat_tui.models import Conversation, Message, Profile, Usage
 from aichat_tui.sanitize import StreamSanitizer, one_line, scrub
 from aichat_tui.store import ConversationStore, PartialWriter, StoreError
 from aichat_tui.ui.widgets.message_view import MessageView
@@ -31,6 +32,7 @@ def build_request(conv: Conversation, profile: Profile) -> ChatRequest:
         model=conv.model or profile.model,
         temperature=conv.temperature,
         top_p=conv.top_p,
+        max_tokens=conv.max_tokens,
     )
 
 
@@ -57,6 +59,14 @@ class ReplyController:
         self.notify = notify
         self.raw = ""  # every byte received, saved as is
         self.shown = ""  # the sanitized text widgets display
+        self.reasoning = ""  # thinking as received (saved, never sent back)
+        self.reasoning_shown = ""  # the sanitized thinking widgets display
+        self.finish_reason: str | None = None
+        self.tool_names: tuple[str, ...] | None = None
+        self.usage: Usage | None = None
+        self._thinking_since: float | None = None
+        self.thinking_seconds: float | None = None
+        self._reasoning_sanitizer = StreamSanitizer()
         self.view: MessageView | None = None
         self.finished = asyncio.Event()
         # Why the final save failed (the reply is then kept in memory only).
@@ -78,6 +88,10 @@ class ReplyController:
         """Show the stream in ``view`` from now on (None: nowhere)."""
         self.view = view
         if view is not None:
+            if self.reasoning_shown:
+                view.show_thinking(self.reasoning_shown)
+                if self.thinking_seconds is not None:
+                    view.answer_started(self.thinking_seconds)
             view.follow(lambda: self.shown)
             await view.sync(self.shown)
 
@@ -97,10 +111,8 @@ class ReplyController:
         self._open_sidecar()
         status, error = "complete", None
         try:
-            async for chunk in self.client.stream(request, on_retry=self._retrying):
-                self.raw += chunk
-                self._update_sidecar()
-                await self._show(self._sanitizer.feed(chunk))
+            async for event in self.client.events(request, on_retry=self._retrying):
+                await self._event(event)
         except asyncio.CancelledError:
             status = "interrupted"
             await self._finish(status, None)
@@ -108,12 +120,54 @@ class ReplyController:
         except AichatError as exc:
             status = "error"
             error = scrub(str(exc), self.profile.secrets())
+            if not self.reasoning and exc.partial_reasoning:
+                self._thought(exc.partial_reasoning)
             if not self.raw and exc.partial:
                 self.raw = exc.partial
                 await self._show(self._sanitizer.feed(exc.partial))
         except Exception as exc:  # a bug in a client must not lose the conversation
             status, error = "error", scrub(f"Unexpected error: {exc!r}", self.profile.secrets())
         await self._finish(status, error)
+
+    async def _event(self, event: object) -> None:
+        """One stream event (see ``aichat_tui.client.events``)."""
+        from aichat_tui.client.events import (
+            Finish,
+            ReasoningDelta,
+            TextDelta,
+            ToolCallNotice,
+            UsageReport,
+        )
+
+        if isinstance(event, TextDelta):
+            if self._thinking_since is not None and self.thinking_seconds is None:
+                self.thinking_seconds = time.monotonic() - self._thinking_since
+                view = self.view
+                if view is not None and view.is_attached:
+                    view.answer_started(self.thinking_seconds)
+            self.raw += event.text
+            self._update_sidecar()
+            await self._show(self._sanitizer.feed(event.text))
+        elif isinstance(event, ReasoningDelta):
+            self._thought(event.text)
+        elif isinstance(event, Finish):
+            self.finish_reason = event.reason
+        elif isinstance(event, ToolCallNotice):
+            self.tool_names = event.names
+        elif isinstance(event, UsageReport):
+            self.usage = None if event.usage.is_empty() else event.usage
+
+    def _thought(self, text: str) -> None:
+        if self._thinking_since is None:
+            self._thinking_since = time.monotonic()
+        self.reasoning += text
+        piece = self._reasoning_sanitizer.feed(text)
+        if not piece:
+            return
+        self.reasoning_shown += piece
+        view = self.view
+        if view is not None and view.is_attached:
+            view.show_thinking(self.reasoning_shown)
 
     def _retrying(self, error: Exception, wait: float, attempt: int) -> None:
         """Say why the reply pauses before an automatic retry (429 / 5xx)."""
@@ -151,9 +205,29 @@ class ReplyController:
 
     async def _finish(self, status: str, error: str | None) -> None:
         await self._show(self._sanitizer.flush())
+        self.reasoning_shown += self._reasoning_sanitizer.flush()
+        if self._thinking_since is not None and self.thinking_seconds is None:
+            self.thinking_seconds = time.monotonic() - self._thinking_since  # only thought
+            if self.view is not None and self.view.is_attached:
+                self.view.thinking_took(self.thinking_seconds)
+        if status == "complete" and not self.raw and self.tool_names is not None:
+            from aichat_tui.client.chat import tool_call_notice
+            from aichat_tui.client.events import ToolCallNotice
+
+            status, error = "error", tool_call_notice(ToolCallNotice(self.tool_names))
         self.message.content = self.raw
         self.message.status = status  # type: ignore[assignment]
         self.message.error = error
+        self.message.reasoning = self.reasoning
+        self.message.usage = self.usage
+        if status == "complete":
+            self.message.finish_reason = self.finish_reason or "stop"
+        elif status == "interrupted":
+            self.message.finish_reason = "interrupted"
+        else:
+            self.message.finish_reason = (
+                "tool_calls" if self.tool_names and not self.raw else "error"
+            )
         saved = False
         try:
             self.store.save(self.conv)

@@ -81,3 +81,34 @@ def test_reasoning_is_never_on_the_wire() -> None:
         ]
     )
     assert "secret thought" not in json.dumps(conv.wire_messages())
+
+
+def test_reasoning_display_setting_and_profile_fields(tmp_path) -> None:
+    import pytest
+
+    from aichat_tui.store import Paths, load_settings
+    from aichat_tui.store.errors import ConfigError
+
+    paths = Paths.resolve(config_dir=tmp_path / "c", data_dir=tmp_path / "d")
+    paths.ensure()
+    paths.config_file.write_text(
+        '[ui]\nreasoning = "hidden"\n\n[profiles.x]\nmax_tokens = 300\n'
+        'user_agent = "UA/1"\n\n[profiles.x.headers]\nx-one = "1"\n'
+    )
+    settings = load_settings(paths)
+    assert settings.reasoning == "hidden"
+    profile = settings.profiles["x"]
+    assert (profile.max_tokens, profile.user_agent, profile.headers) == (
+        300,
+        "UA/1",
+        {"x-one": "1"},
+    )
+    assert profile.temperature is None and profile.top_p is None
+    for bad in (
+        '[ui]\nreasoning = "loud"\n',
+        "[profiles.x]\nmax_tokens = 0\n",
+        '[profiles.x.headers]\n"bad header" = "v"\n',
+    ):
+        paths.config_file.write_text(bad)
+        with pytest.raises(ConfigError):
+            load_settings(paths)

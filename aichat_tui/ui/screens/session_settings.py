@@ -29,7 +29,7 @@ from aichat_tui.ui.text import count_of
 
 __all__ = ["SessionSettingsScreen"]
 
-_FIELDS = ("profile", "model", "temperature", "top_p", "system_prompt")
+_FIELDS = ("profile", "model", "temperature", "top_p", "max_tokens", "system_prompt")
 
 
 class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
@@ -103,6 +103,10 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
                         "" if value is None else format_number(value), type="number", id=f"s-{key}"
                     )
                     yield Static("", id=f"err-{key}", classes="field-error", markup=False)
+                yield Label("max_tokens (reply length limit)", classes="field-label")
+                limit = "" if conv.max_tokens is None else str(conv.max_tokens)
+                yield Input(limit, type="integer", id="s-max_tokens")
+                yield Static("", id="err-max_tokens", classes="field-error", markup=False)
                 yield Label("System prompt", classes="field-label")
                 yield TextArea(conv.system_prompt, id="s-system_prompt", soft_wrap=True)
             with Horizontal(id="session-actions"):
@@ -129,6 +133,10 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
         models = sorted({p.model for p in self._settings.profiles.values() if p.model})
         if model.suggester is None and models:
             model.suggester = SuggestFromList(models, case_sensitive=False)
+        limit = profile.max_tokens if profile else None
+        self.query_one("#s-max_tokens", Input).placeholder = (
+            f"profile default: {limit or 'none'}" if profile else ""
+        )
         for key in ("temperature", "top_p"):
             field = self.query_one(f"#s-{key}", Input)
             value = getattr(profile, key, None) if profile else None
@@ -160,13 +168,20 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
                 errors[key] = f"must be in [0, {high:g}]"
                 continue
             values[key] = number
+        text = self.query_one("#s-max_tokens", Input).value.strip()
+        values["max_tokens"] = None
+        if text:
+            if not text.isdigit() or not 1 <= int(text) <= 10_000_000:
+                errors["max_tokens"] = "a whole number from 1, or empty for the profile default"
+            else:
+                values["max_tokens"] = int(text)
         values["system_prompt"] = self.query_one("#s-system_prompt", TextArea).text
         return values, errors
 
     def action_save(self) -> None:
         """Dismiss with the fields that differ from the conversation."""
         values, errors = self._read()
-        for key in ("profile", "model", "temperature", "top_p"):
+        for key in ("profile", "model", "temperature", "top_p", "max_tokens"):
             note = self.query_one(f"#err-{key}", Static)
             note.update(Content(errors.get(key, "")))
             note.set_class(key in errors, "-shown")

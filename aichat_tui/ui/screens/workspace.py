@@ -69,6 +69,9 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
         ),
         Binding("ctrl+b,alt+l", "toggle_sidebar", "Sidebar", id="workspace.toggle_sidebar"),
         Binding(
+            "alt+t,f6", "toggle_thinking", "Thinking", show=False, id="workspace.toggle_thinking"
+        ),
+        Binding(
             "alt+s", "session_settings", "Session", show=False, id="workspace.session_settings"
         ),
         Binding("alt+z", "undo_delete", "Undo delete", show=False, id="workspace.undo_delete"),
@@ -330,6 +333,16 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
     @on(Transcript.RegenerateRequested)
     async def _regenerate_requested(self, event: Transcript.RegenerateRequested) -> None:
         await self.action_retry(event.message)
+
+    def action_toggle_thinking(self) -> None:
+        """Open or close the thinking of the focused reply, else of the latest one."""
+        focused = self.app.focused
+        views = [focused] if isinstance(focused, MessageView) else []
+        views += reversed(list(self.transcript.query(MessageView)))
+        for view in views:
+            if view.toggle_thinking():
+                return
+        self.app.notify("no reply with thinking here", markup=False)
 
     @on(MessageView.RetryPressed)
     async def _retry_pressed(self, event: MessageView.RetryPressed) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Button, Label, Static
 
 from aichat_tui.models import Message
 from aichat_tui.sanitize import one_line, strip_control
+from aichat_tui.ui.widgets.thinking import DEFAULT_REASONING_MODE, ThinkingBlock
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
@@ -40,6 +41,13 @@ def status_text(message: Message, streaming: bool = False) -> str:
         return "interrupted"
     if message.status == "error":
         return "error"
+    if message.role == "assistant" and message.status == "complete":
+        if message.finish_reason == "length":
+            return "truncated"
+        if message.finish_reason == "content_filter":
+            return "filtered"
+        if not message.content.strip():
+            return "no answer text"
     return ""
 
 
@@ -79,8 +87,37 @@ def attachments_text(message: Message) -> str:
     return f"Attached: {names}"
 
 
+def ending_text(message: Message) -> str:
+    """The hint under a reply that did not end normally ("" when it did)."""
+    if message.role != "assistant" or message.status != "complete":
+        return ""
+    empty = not message.content.strip()
+    if message.finish_reason == "length":
+        what = "only thinking, no answer" if empty else "the reply was cut short"
+        return (
+            f"✂ {what}: it reached max_tokens — raise max_tokens "
+            "(profile or session settings) for longer replies"
+        )
+    if message.finish_reason == "content_filter":
+        return "the server's content filter stopped this reply"
+    if empty:
+        return "the server sent no answer text" + (" (only thinking)" if message.reasoning else "")
+    return ""
+
+
+def usage_text(message: Message) -> str:
+    """The quiet usage line under a finished reply ("" when nothing is known)."""
+    if message.usage is None or message.role != "assistant":
+        return ""
+    return message.usage.summary()
+
+
 class MessageView(Vertical, can_focus=True):
     """Shows one :class:`Message`; focusable so a message can be chosen for copy/edit."""
+
+    #: How thinking shows: hidden, collapsed (open while it streams) or expanded.
+    #: Set by the app from ``[ui] reasoning``.
+    reasoning_mode: str = DEFAULT_REASONING_MODE
 
     @dataclass
     class RetryPressed(TextualMessage):
@@ -115,6 +152,7 @@ class MessageView(Vertical, can_focus=True):
         self._flush_timer: Timer | None = None
         # Only the last reply of a conversation can be retried.
         self.retry_allowed = True
+        self._thinking: ThinkingBlock | None = None  # set by compose (replies only)
         # (place, count) among the message's versions (issue 13); None: the only one
         self.versions: tuple[int, int] | None = None
 
@@ -126,6 +164,8 @@ class MessageView(Vertical, can_focus=True):
         self._error = Static(Content(self._error_line()), classes="error-line")
         self._retry = Button(Content("Retry"), classes="retry", compact=True)
         self._versions_label = Label(Content(versions_text(self.versions)), classes="versions")
+        self._ending = Static(Content(ending_text(self.message)), classes="ending-line")
+        self._usage = Static(Content(usage_text(self.message)), classes="usage-line")
         with self._header:
             yield Label(
                 Content(ROLE_NAMES.get(self.message.role, self.message.role)), classes="role"
@@ -136,12 +176,18 @@ class MessageView(Vertical, can_focus=True):
             # Imported here: Markdown loads with the first reply, not at start-up.
             from aichat_tui.ui.widgets.markdown.reply import ReplyMarkdown
 
+            thought = "" if self.reasoning_mode == "hidden" else self.message.reasoning
+            expanded = self.reasoning_mode == "expanded"
+            self._thinking = ThinkingBlock(strip_control(thought), expanded=expanded)
+            yield self._thinking
             yield ReplyMarkdown(self._text, self._markdown_ready)
         else:
             yield Static(Content(self._text), classes="body")
         if self.message.attachments:
             yield Static(Content(attachments_text(self.message)), classes="attachments")
         yield self._error
+        yield self._ending
+        yield self._usage
         yield self._retry
 
     def on_mount(self) -> None:
@@ -165,6 +211,12 @@ class MessageView(Vertical, can_focus=True):
         self._status.update(Content(status_text(self.message, self._streaming)))
         self._error.update(Content(self._error_line()))
         self._error.display = bool(self._error_line())
+        for line, text in (
+            (self._ending, "" if self._streaming else ending_text(self.message)),
+            (self._usage, "" if self._streaming else usage_text(self.message)),
+        ):
+            line.update(Content(text))
+            line.display = bool(text)
         failed = self.message.status in ("error", "interrupted") and not self._streaming
         self._retry.display = failed and self.retry_allowed
         # On the header, not the view: a class change on the view restyles every
@@ -261,8 +313,48 @@ class MessageView(Vertical, can_focus=True):
         if self._ready:
             await self._stop_stream()
         self._streaming = False
+        block = self.thinking()
+        if block is not None and block.live:
+            keep_open = self.reasoning_mode == "expanded" or not self.message.content
+            block.show(block.text, live=False, expanded=keep_open)
         if self.is_mounted:
             self._refresh_status()
+
+    # -- thinking ------------------------------------------------------------
+
+    def thinking(self) -> ThinkingBlock | None:
+        """The thinking block of a reply (None for other messages, or before compose)."""
+        return self._thinking
+
+    def show_thinking(self, text: str, *, seconds: float | None = None) -> None:
+        """The thinking so far, while the reply streams (opened as it streams)."""
+        block = self.thinking()
+        if block is None or self.reasoning_mode == "hidden":
+            return
+        block.show(text, live=True, seconds=seconds, expanded=True)
+
+    def answer_started(self, seconds: float | None) -> None:
+        """The answer began: the thinking stops streaming and, unless the setting
+        says expanded, folds away."""
+        block = self.thinking()
+        if block is None or not block.text:
+            return
+        keep_open = self.reasoning_mode == "expanded"
+        block.show(block.text, live=False, seconds=seconds, expanded=keep_open)
+
+    def thinking_took(self, seconds: float) -> None:
+        """How long the model thought (shown in the block's title)."""
+        block = self.thinking()
+        if block is not None and block.text:
+            block.show(block.text, seconds=seconds)
+
+    def toggle_thinking(self) -> bool:
+        """Open or close the thinking; False when this message has none shown."""
+        block = self.thinking()
+        if block is None or not block.text:
+            return False
+        block.toggle()
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
