@@ -73,11 +73,22 @@ async def test_thinking_streams_open_then_folds_when_the_answer_starts(app_dirs)
             )
             block = _block(app)
             assert block is not None and block.expanded and block.live and block.display
-            assert "Thinking… · 35 chars" in screen_text(app)
-            assert "the options carefully." in screen_text(app)
+            await wait_until(
+                pilot,
+                lambda: (
+                    "Thinking… · 35 chars" in screen_text(app)
+                    and "the options carefully." in screen_text(app)
+                ),
+                what="thinking drawn while it streams",
+            )
             answer_now.set()
             await wait_until(pilot, lambda: not app.replies, what="reply done")
             assert not block.expanded and not block.live
+            await wait_until(
+                pilot,
+                lambda: "7 → 9 tokens" in screen_text(app) and "42." in screen_text(app),
+                what="answer and usage line drawn",
+            )
             text = screen_text(app)
             assert "▸ Thinking · 35 chars · " in text and " s" in text
             assert "the options carefully." not in text  # folded
@@ -85,8 +96,9 @@ async def test_thinking_streams_open_then_folds_when_the_answer_starts(app_dirs)
             assert "7 → 9 tokens" in text  # the quiet usage line
             await pilot.press("alt+t")  # the toggle key opens it again
             assert block.expanded
-            await pilot.pause()
-            assert "the options carefully." in screen_text(app)
+            await wait_until(
+                pilot, lambda: "the options carefully." in screen_text(app), what="reopened"
+            )
             saved = app.store.load(app.workspace.conv.id).messages[-1]
             assert saved.reasoning == "Let me weigh the options carefully."
             assert saved.finish_reason == "stop" and saved.usage is not None
@@ -100,7 +112,7 @@ async def test_truncated_thinking_only_reply_says_so(loopback, profile_openai, a
     async with app.run_test(size=(80, 24)) as pilot:
         await _send(pilot, app, "think")
         await wait_until(pilot, lambda: not app.replies, what="reply done")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "raise max_tokens" in screen_text(app), what="hint")
         text = screen_text(app)
         assert "truncated" in text
         assert "raise max_tokens" in text
@@ -118,9 +130,8 @@ async def test_hidden_setting_shows_no_thinking(loopback, profile_openai, app_di
     async with app.run_test(size=(80, 24)) as pilot:
         await _send(pilot, app, "hi")
         await wait_until(pilot, lambda: not app.replies, what="reply done")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Hello there!" in screen_text(app), what="answer")
         assert "Thinking" not in screen_text(app)
-        assert "Hello there!" in screen_text(app)
         assert app.workspace.conv.messages[-1].reasoning  # still saved
 
 
