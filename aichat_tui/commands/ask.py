@@ -146,6 +146,7 @@ class _Terminal(ReplyListener):
         self.wrote_any = False
         self.ends_with_newline = True
         self.broken = False  # stdout was closed by its reader
+        self.write_error: str | None = None  # stdout failed otherwise (full disk, closed fd)
         self.save_problems: list[str] = []
 
     def reply_reasoning(self, reply: Reply, piece: str) -> None:
@@ -165,6 +166,11 @@ class _Terminal(ReplyListener):
             silence_stdout()
             if self.engine is not None:
                 self.engine.stop(reply.conv_id)  # the partial reply is saved, interrupted
+            return
+        except (OSError, ValueError, AttributeError) as exc:  # AttributeError: no stdout
+            self._cannot_write(exc)
+            if self.engine is not None:
+                self.engine.stop(reply.conv_id)
             return
         self.wrote_any = True
         self.ends_with_newline = piece.endswith("\n")
@@ -187,6 +193,18 @@ class _Terminal(ReplyListener):
             self.out.flush()
         except BrokenPipeError:
             self.broken = True
+            silence_stdout()
+        except (OSError, ValueError, AttributeError) as exc:
+            self._cannot_write(exc)
+
+    def _cannot_write(self, exc: BaseException) -> None:
+        # stop writing (one report, not one per piece) and keep the final flush quiet
+        self.broken = True
+        if self.out is None or isinstance(exc, AttributeError | ValueError):
+            self.write_error = "it is closed"
+        else:
+            self.write_error = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        if self.out is not None:
             silence_stdout()
 
 
@@ -284,9 +302,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         saved = f"; partial reply saved in session {conv.id[:ID_WIDTH]}" if store else ""
         print(f"aichat-tui: interrupted{saved}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    if terminal.broken:
-        return EXIT_BROKEN_PIPE
     terminal.end_line()
+    if terminal.write_error is not None:
+        saved = f"; the partial reply is saved in session {conv.id[:ID_WIDTH]}" if store else ""
+        raise CliError(f"cannot write the reply to standard output: {terminal.write_error}{saved}")
     if terminal.broken:
         return EXIT_BROKEN_PIPE
     if reply.state is ReplyState.ERROR:
