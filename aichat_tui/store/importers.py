@@ -128,7 +128,8 @@ def _visible_text(msg: dict[str, Any]) -> str | None:
     if meta.get("is_visually_hidden_from_conversation") or msg.get("weight") == 0:
         return None
     content = msg.get("content") or {}
-    if content.get("content_type") not in TEXT_TYPES:
+    # Older exports (and some tools) leave out content_type: string parts are text.
+    if content.get("content_type", "text") not in TEXT_TYPES:
         return None
     parts = [p for p in content.get("parts") or [] if isinstance(p, str) and p.strip()]
     text = "\n\n".join(parts)

@@ -27,6 +27,16 @@ def test_active_branch_skips_hidden_tool_and_non_text_nodes() -> None:
     assert all(m.status == "complete" for m in conv.messages if m.role == "assistant")
 
 
+def test_messages_without_content_type_are_text() -> None:
+    raw = copy.deepcopy(conversations()[0])
+    for node in raw["mapping"].values():
+        content = (node.get("message") or {}).get("content") or {}
+        if content.get("content_type") == "text":
+            del content["content_type"]
+    conv = chatgpt_conversation(raw)
+    assert [(m.role, m.content) for m in conv.messages] == EXPECTED_A
+
+
 def test_ids_are_stable_across_runs() -> None:
     first = chatgpt_conversation(conversations()[0])
     again = chatgpt_conversation(conversations()[0])
