@@ -443,6 +443,15 @@ class AichatApp(App[None]):
 
         self.push_screen(HelpScreen())
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: saved where it can be, and the file named."""
+        from aichat_tui.ui.screenshot import save_screenshot
+
+        saved = save_screenshot(self, self.paths.data_dir)
+        return str(saved) if saved is not None else None
+
     def action_trash(self) -> None:
         """Show the deleted sessions; the one restored opens."""
         from aichat_tui.ui.screens.trash import TrashScreen

@@ -54,3 +54,19 @@ def test_sidebar_row_is_one_line_with_the_age_apart() -> None:
     assert text.endswith(" now") and "…" in text
     short = row(summary, FIXED_NOW, busy=False, width=80).plain
     assert short.startswith(summary.title) and short.endswith("  now")
+
+
+async def test_palette_screenshot_is_saved_and_named(profile_openai, app_dirs, monkeypatch):
+    # No Downloads folder (a server, a container): the data folder takes it.
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(app_dirs.data_dir / "no-such-folder"))
+    monkeypatch.setenv("HOME", str(app_dirs.data_dir / "no-home"))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Screenshot"].callback()
+        folder = app_dirs.data_dir / "screenshots"
+        await wait_until(pilot, lambda: folder.is_dir() and any(folder.glob("*.svg")))
+        messages = [str(n.message) for n in app._notifications]
+        assert any("Screenshot saved to" in m and str(folder) in m for m in messages)
+        assert not any("Failed" in m for m in messages)
