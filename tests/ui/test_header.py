@@ -49,7 +49,7 @@ async def test_header_shows_profile_model_and_reply_state(
         reply.status = "complete"
     elif state == "error":
         reply.status = "error"
-        reply.error = "cannot connect to 127.0.0.1:8080: connection refused"
+        reply.error = "HTTP 503 from 127.0.0.1:8080: the model is loading"
     conv.messages = [Message(role="user", content="Plan it"), reply]
     app.store.save(conv)
     async with app.run_test(size=size) as pilot:
@@ -89,3 +89,37 @@ async def test_session_settings_override_is_named(profile_openai, app_dirs) -> N
         await wait_until(pilot, lambda: app.workspace.conv is not None)
         await pilot.pause()
         assert "command-line · thinker" in screen_text(app).splitlines()[0]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_first_run_on_the_built_in_profile_says_what_to_do(app_dirs, size, monkeypatch):
+    from aichat_tui.store import Paths
+    from aichat_tui.ui.app import AichatApp
+
+    # Relative folders so the path shown is the same every run; no config.toml yet.
+    monkeypatch.chdir(app_dirs.config_dir.parent)
+    paths = Paths.resolve(config_dir="fresh-config", data_dir="fresh-data")
+    app = AichatApp(paths=paths)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "local" in text and "F3" in text and "--demo" in text
+        check(f"first_run_local_{size[0]}x{size[1]}", text)
+
+
+async def test_a_first_reply_that_cannot_connect_brings_the_panel(app_dirs, profile_openai):
+    from dataclasses import replace
+
+    app = make_app(app_dirs, replace(profile_openai, base_url="http://127.0.0.1:9/v1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        ws = app.workspace
+        ws.composer.text = "hello?"
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: ws.conv is not None and ws.conv.messages[-1].status == "error",
+            timeout=30,
+        )
+        await wait_until(pilot, lambda: "Nobody answers" in screen_text(app))
+        text = screen_text(app)
+        assert "F3" in text and "--demo" in text and "F3 settings" in text.splitlines()[0]

@@ -132,8 +132,10 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
         """Show the first-run panel when no profile can be used."""
         welcome = self.query_one("#welcome", Static)
         missing = self.aichat.profile_for(self.conv) is None
-        welcome.update(Content(welcome_text(str(self.aichat.paths.config_file))))
-        welcome.display = missing
+        text = welcome_text(str(self.aichat.paths.config_file)) if missing else None
+        text = text or self.first_run_text()  # the profile in use cannot connect
+        welcome.update(Content(text or ""))
+        welcome.display = text is not None
 
     # -- sessions -----------------------------------------------------------------
 

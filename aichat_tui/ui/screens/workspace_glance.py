@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from aichat_tui.sanitize import one_line
 from aichat_tui.store import StoreError
+from aichat_tui.store.config import default_settings
 from aichat_tui.ui.textual_compat import app_keymap
 from aichat_tui.ui.widgets.status_header import StatusHeader
 
@@ -29,6 +30,28 @@ def key_label(app: Any, binding_id: str, default: str) -> str:
     return "+".join(part[:1].upper() + part[1:] for part in key.split("+"))
 
 
+def not_connected_text(profile_name: str, base_url: str, problem: str, config_file: str) -> str:
+    """The first-run panel when the profile in use has no server answering (``problem``
+    is the connection error; empty: the built-in profile, not tried yet)."""
+    where = f"“{one_line(profile_name, 40)}” ({one_line(base_url, 80)})"
+    if problem:
+        headline = f"Nobody answers for profile {where}: {one_line(problem, 160)}"
+    else:
+        headline = (
+            f"Nothing is set up yet: the built-in profile {where} expects an "
+            "OpenAI-compatible server on this machine."
+        )
+    return (
+        headline + "\n\n"
+        "• Start an OpenAI-compatible server there (llama.cpp, LM Studio, vLLM, Ollama's /v1), "
+        "or\n"
+        "• press F3 (or Ctrl+O) to set up a profile: base URL, model, API key, or\n"
+        "• start with --base-url URL --model NAME (--api-key-env NAME for a key), or\n"
+        "• try the app on its built-in server: aichat-tui --demo\n"
+        f"Profiles live in {config_file}."
+    )
+
+
 class AtAGlance:
     """Header line and undo for the workspace screen."""
 
@@ -41,6 +64,8 @@ class AtAGlance:
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
 
         async def open_session(self, conv_id: str | None) -> None: ...
+
+        def refresh_welcome(self) -> None: ...
 
     # -- header -------------------------------------------------------------------
 
@@ -71,14 +96,41 @@ class AtAGlance:
         reply = last if last is not None and last.role == "assistant" else None
         header.info.error = (reply.error or "") if reply is not None else ""
         profile = self.aichat.profile_for(conv)
+        before = header.info.state
         header.follow(
             live,
             reply.id if reply is not None else None,
             reply.status if reply is not None else None,
         )
+        if header.info.state != before:
+            self.refresh_welcome()
         if live is not None and not header.info.host and profile is not None:
             header.info.host = urlsplit(profile.base_url).netloc
             header.show(header.info)
+
+    def first_run_text(self) -> str | None:
+        """The panel for an empty chat whose profile cannot be used yet: the built-in
+        ``local`` profile with no config file written, or a first reply that could
+        not connect. None: nothing to say."""
+        conv = self.conv
+        app = self.aichat
+        profile = app.profile_for(conv)
+        if profile is None or app.profile_override is not None:
+            return None
+        config_file = str(app.paths.config_file)
+        messages = conv.messages if conv is not None else []
+        built_in = app.settings.profiles == default_settings().profiles
+        if not messages and built_in and not app.paths.config_file.exists():
+            return not_connected_text(profile.name, profile.base_url, "", config_file)
+        last = messages[-1] if messages else None
+        if (
+            last is not None
+            and len(messages) <= 2
+            and last.status == "error"
+            and "connect" in (last.error or "")
+        ):
+            return not_connected_text(profile.name, profile.base_url, last.error or "", config_file)
+        return None
 
     # -- undo -----------------------------------------------------------------------
 
