@@ -38,6 +38,7 @@ def make_app(
     session_id: str | None = None,
     new_session: bool = False,
     theme: str | None = None,
+    demo: bool = False,
 ) -> Any:
     """The Textual app, constructed (Textual is imported here, not before)."""
     from aichat_tui.ui.app import AichatApp
@@ -204,5 +205,6 @@ def run_demo(args: argparse.Namespace) -> int:
             env.settings,
             profile_override=env.profile,
             new_session=True,
+            demo=True,
             theme=args.theme,
         )

@@ -73,6 +73,7 @@ class AichatApp(App[None]):
         session_id: str | None = None,
         new_session: bool = False,
         theme: str | None = None,
+        demo: bool = False,
     ) -> None:
         install_paste_parser()  # bracketed pastes whole and in order (issue 10)
         super().__init__()
@@ -89,6 +90,7 @@ class AichatApp(App[None]):
         self.initial_session = session_id
         self.initial_new = new_session
         self.theme_override = theme
+        self.demo = demo  # --demo: a built-in server and a temporary config
         self.store = ConversationStore(paths, lock_timeout=LOCK_TIMEOUT)
         self.replies: dict[str, ReplyController] = {}
         self.clients: dict[str, ChatClient] = {}

@@ -123,3 +123,25 @@ async def test_a_first_reply_that_cannot_connect_brings_the_panel(app_dirs, prof
         await wait_until(pilot, lambda: "Nobody answers" in screen_text(app))
         text = screen_text(app)
         assert "F3" in text and "--demo" in text and "F3 settings" in text.splitlines()[0]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_demo_mode_says_so_and_help_names_no_temporary_path(
+    app_dirs, profile_openai, size
+) -> None:
+    from textual.widgets import Static
+
+    from aichat_tui.ui.screens.help import HelpScreen
+
+    app = make_app(app_dirs, profile_openai, demo=True, new_session=True)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: app.workspace.conv is not None)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Demo mode" in text
+        check(f"demo_banner_{size[0]}x{size[1]}", text)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        remap = str(app.screen.query_one("#help-remap", Static).render())
+        assert str(app_dirs.config_dir) not in remap and "your own config.toml" in remap

@@ -193,6 +193,9 @@ class HelpScreen(ModalScreen[None]):
             paths = getattr(self.app, "paths", None)
             config_file = getattr(paths, "config_file", None)
         where = str(config_file) if config_file else "config.toml"
+        if getattr(self.app, "demo", False):
+            # The demo's config is a temporary file, gone when it quits: name yours.
+            where = "your own config.toml (not this demo's temporary one)"
         self.query_one("#help-remap", Static).update(
             Content(
                 f"Remap a key in {where}:\n"

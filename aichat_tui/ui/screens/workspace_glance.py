@@ -30,6 +30,14 @@ def key_label(app: Any, binding_id: str, default: str) -> str:
     return "+".join(part[:1].upper() + part[1:] for part in key.split("+"))
 
 
+DEMO_TEXT = (
+    "Demo mode — replies come from a built-in server on this machine: canned text, no "
+    "account, no network; these chats are deleted when you quit (unless --data-dir).\n\n"
+    "Type anything and press Enter to watch a reply stream. F1 lists the keys, Ctrl+P "
+    "every action; to talk to a real model start without --demo and press F3."
+)
+
+
 def not_connected_text(profile_name: str, base_url: str, problem: str, config_file: str) -> str:
     """The first-run panel when the profile in use has no server answering (``problem``
     is the connection error; empty: the built-in profile, not tried yet)."""
@@ -114,6 +122,8 @@ class AtAGlance:
         not connect. None: nothing to say."""
         conv = self.conv
         app = self.aichat
+        if getattr(app, "demo", False):
+            return DEMO_TEXT if conv is None or not conv.messages else None
         profile = app.profile_for(conv)
         if profile is None or app.profile_override is not None:
             return None
