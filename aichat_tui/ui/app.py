@@ -524,4 +524,4 @@ class AichatApp(App[None]):
             after()
             self.workspace.refresh_welcome()
 
-        self.push_screen(SessionSettingsScreen(conv, self.settings), done)
+        self.push_screen(SessionSettingsScreen(conv, self.settings, self.profile_override), done)

@@ -22,13 +22,15 @@ SETTINGS = Settings(
 
 
 class SessionHost(App[None]):
-    def __init__(self, conv: Conversation) -> None:
+    def __init__(self, conv: Conversation, override: Any = None) -> None:
         super().__init__()
         self.conv = conv
+        self.override = override
         self.result: object = _UNSET
 
     def on_mount(self) -> None:
-        self.push_screen(SessionSettingsScreen(self.conv, SETTINGS), self._done)
+        screen = SessionSettingsScreen(self.conv, SETTINGS, self.override)
+        self.push_screen(screen, self._done)
 
     def _done(self, result: dict[str, Any] | None) -> None:
         self.result = result
@@ -124,3 +126,18 @@ async def test_opens_with_the_model_field_focused_so_typing_works_at_once() -> N
         assert app.screen.focused is model
         await pilot.press("a", "b")
         assert model.value == "ab"
+
+
+async def test_a_command_line_override_is_shown_not_the_profile_default() -> None:
+    from dataclasses import replace
+
+    from aichat_tui.models import Profile
+
+    override = Profile(name="command-line", kind="openai", base_url="http://127.0.0.1:9/v1")
+    app = SessionHost(Conversation(), replace(override, model="thinker"))
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.pause()
+        model = app.screen.query_one("#s-model", Input)
+        assert model.placeholder == "profile default: thinker"
+        note = str(app.screen.query_one("#s-profile-note", Static).render())
+        assert "command-line" in note and "thinker" in note

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from aichat_tui.models import Conversation, Settings
+from aichat_tui.models import Conversation, Profile, Settings
 from aichat_tui.sanitize import one_line
 from aichat_tui.ui.screens.config_form import describe_error, fetch_models, format_number
 from aichat_tui.ui.text import count_of
@@ -59,10 +59,15 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
     SessionSettingsScreen Select:focus > SelectCurrent #label { text-style: bold; }
     """
 
-    def __init__(self, conv: Conversation, settings: Settings) -> None:
+    def __init__(
+        self, conv: Conversation, settings: Settings, override: Profile | None = None
+    ) -> None:
         super().__init__()
         self._conv = conv
         self._settings = settings
+        # This run's command-line profile (--base-url, --model, ...): it wins over
+        # every field here, so the placeholders and a note show it (issue 12).
+        self._override = override
 
     def compose(self) -> ComposeResult:
         conv = self._conv
@@ -72,7 +77,14 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
         default_note = (
             f"Empty = the default profile ({one_line(default.name, 40)})" if default else ""
         )
-        if conv.profile and conv.profile not in self._settings.profiles:
+        if self._override is not None:
+            model = self._override.model or "server default"
+            default_note = (
+                f"This run uses the command line's profile “{one_line(self._override.name, 40)}” "
+                f"({one_line(self._override.base_url, 60)}, model {one_line(model, 40)}): "
+                "it overrides the profile chosen here until you restart without those options."
+            )
+        elif conv.profile and conv.profile not in self._settings.profiles:
             # Saving now moves the chat to the default profile; say so up front.
             default_note = (
                 f"Profile “{one_line(conv.profile, 40)}” no longer exists. {default_note}"
@@ -125,7 +137,7 @@ class SessionSettingsScreen(ModalScreen[dict[str, Any] | None]):
         return value if isinstance(value, str) else None
 
     def _update_placeholders(self) -> None:
-        profile = self._settings.profile(self._chosen_profile_name())
+        profile = self._override or self._settings.profile(self._chosen_profile_name())
         model = self.query_one("#s-model", Input)
         model.placeholder = (
             f"profile default: {profile.model or 'server default'}" if profile else ""
