@@ -95,6 +95,9 @@ def launch(paths: Any, settings: Settings, **options: Any) -> int:
         gc.freeze()
         gc.enable()
     app.run()
+    # After the terminal is restored, so the warning stays on screen.
+    for line in getattr(app, "exit_warnings", []):
+        print(line, file=sys.stderr)
     return int(app.return_code or 0)
 
 

@@ -78,13 +78,15 @@ class ChatEngine:
 
     # -- saving ----------------------------------------------------------------------
 
-    def save(self, conv: Conversation, *, lock_timeout: float | None = None) -> bool:
+    def save(
+        self, conv: Conversation, *, touch: bool = True, lock_timeout: float | None = None
+    ) -> bool:
         """Save ``conv``; on failure tell the listeners, remember it as unsaved and
         keep it in memory. A deleted conversation is never written back."""
         if self.store is None or conv.id in self.deleted:
             return True
         try:
-            self.store.save(conv, lock_timeout=lock_timeout)
+            self.store.save(conv, touch=touch, lock_timeout=lock_timeout)
         except (StoreError, OSError) as exc:
             self.unsaved[conv.id] = conv
             self.listeners.emit("save_failed", conv, str(exc))
@@ -188,6 +190,13 @@ class ChatEngine:
             self.store.delete(conv_id)
         self.deleted.add(conv_id)
         self.unsaved.pop(conv_id, None)
+
+    def restore(self, conv_id: str) -> None:
+        """Bring ``conv_id`` back from the trash; it is saved again from now on.
+        Raises StoreError when it cannot be restored."""
+        if self.store is not None:
+            self.store.restore(conv_id)
+        self.deleted.discard(conv_id)
 
     def forget(self, conv_id: str) -> None:
         """The conversation is gone (deleted elsewhere): drop its reply unsaved."""

@@ -1,13 +1,15 @@
-"""The Textual application: wiring, global bindings, themes, clients and replies.
+"""The Textual application: services (settings, store, clients, the engine),
+global bindings and themes.
 
-State lives here (settings, the store, one ChatClient per profile, the running
-replies); the workspace screen shows it and posts the user's intents back.
+The App holds the services and no screen logic: the workspace screen turns the
+user's intents into calls on the engine (:mod:`aichat_tui.engine`), and hears
+of replies through :class:`~aichat_tui.ui.reply_bridge.ReplyBridge`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,8 +19,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from aichat_tui import branches
-from aichat_tui.models import Conversation, Message, Profile, Settings, utcnow
+from aichat_tui.engine import DEFAULT_TITLE, ChatEngine, Reply
+from aichat_tui.models import Conversation, Profile, Settings, utcnow
 from aichat_tui.sanitize import one_line, scrub
 from aichat_tui.store import (
     ConfigError,
@@ -28,8 +30,10 @@ from aichat_tui.store import (
     load_settings,
     save_settings,
 )
+from aichat_tui.store.rescue import rescue_unsaved
 from aichat_tui.ui.palette import SessionProvider
 from aichat_tui.ui.paste import install_paste_parser
+from aichat_tui.ui.reply_bridge import ReplyBridge
 from aichat_tui.ui.screens.workspace import WorkspaceScreen
 from aichat_tui.ui.sync_status import QUIT_BUDGET, SyncStatus, attach_sync, sync_commands
 from aichat_tui.ui.textual_compat import (
@@ -41,14 +45,21 @@ from aichat_tui.ui.widgets.message_view import MessageView
 
 if TYPE_CHECKING:
     from aichat_tui.client import ChatClient
-    from aichat_tui.ui.reply import ReplyController
 
-DEFAULT_TITLE = "New chat"
+__all__ = ["DEFAULT_TITLE", "AichatApp"]
+
 FALLBACK_THEME = "textual-dark"
 # Saves wait for another instance's lock on the event loop, so a long wait would
 # freeze the UI; giving up is safe (the conversation stays in memory, the user is
 # told, and the next save writes it all).
 LOCK_TIMEOUT = 2.0
+# Quitting saves what is unsaved within this many seconds in all (a lock held by
+# another instance, a disk that hangs): Ctrl+Q must close the app within 2 s.
+QUIT_SAVE_BUDGET = 0.6
+QUIT_LOCK_TIMEOUT = 0.25
+QUIT_TOTAL_BUDGET = 1.8  # saving, then the last sync (if sync is set up)
+# The exit code when quitting could not save everything (see README, exit codes).
+EXIT_UNSAVED = 1
 
 
 class AichatApp(App[None]):
@@ -92,9 +103,12 @@ class AichatApp(App[None]):
         self.theme_override = theme
         self.demo = demo  # --demo: a built-in server and a temporary config
         self.store = ConversationStore(paths, lock_timeout=LOCK_TIMEOUT)
-        self.replies: dict[str, ReplyController] = {}
         self.clients: dict[str, ChatClient] = {}
         self.sync_status = SyncStatus(self)  # started once the workspace is up
+        self.engine = ChatEngine(self.store, self.client_for, secrets=self.known_secrets)
+        self.engine.subscribe(ReplyBridge(self))
+        #: Lines for stderr once the app has closed (what quitting could not save).
+        self.exit_warnings: list[str] = []
         self._theme_errors: list[str] = []  # shown once mounted
         # Injected by tests for deterministic relative times.
         self.clock: Callable[[], datetime] = utcnow
@@ -170,27 +184,37 @@ class AichatApp(App[None]):
         drop_queued_callbacks(self, queued)  # refresh_css and the theme signal's publish
         self.stylesheet.set_variables(self.get_css_variables())
 
-    async def action_quit(self) -> None:
-        """Stop running replies (their partial text is saved), close clients, exit."""
-        with contextlib.suppress(LookupError):
-            self.workspace.flush_branch()  # the branch on screen is the one reopened
-        await self.shutdown_replies()
-        await self.sync_status.at_quit(QUIT_BUDGET)
-        self.exit()
+    @property
+    def replies(self) -> dict[str, Reply]:
+        """The running replies, by conversation id (the engine's)."""
+        return self.engine.running
 
-    async def shutdown_replies(self) -> None:
-        """Cancel every reply, wait for their saves, close every client."""
-        controllers = list(self.replies.values())
-        for controller in controllers:
-            self.workers.cancel_group(self, controller.group)
-        for controller in controllers:
-            try:
-                await asyncio.wait_for(controller.finished.wait(), 5)
-            except TimeoutError:
-                pass
-        clients, self.clients = list(self.clients.values()), {}
-        for client in clients:
-            await client.aclose()
+    async def action_quit(self) -> None:
+        """Stop running replies (their text is saved), save what is unsaved, exit.
+
+        Every save here is bounded (QUIT_SAVE_BUDGET in all), so Ctrl+Q closes the
+        app within 2 s whatever the disk, the server or another instance does.
+        What still cannot be saved is written to a rescue folder, and the app
+        exits with EXIT_UNSAVED and a warning on stderr (see ``exit_warnings``)."""
+        deadline = time.monotonic() + QUIT_SAVE_BUDGET
+
+        def lock_timeout() -> float:
+            return max(0.0, min(QUIT_LOCK_TIMEOUT, deadline - time.monotonic()))
+
+        for conv_id in list(self.engine.running):
+            self.engine.stop(conv_id, lock_timeout=lock_timeout())
+        for conv in list(self.engine.unsaved.values()):
+            if time.monotonic() >= deadline:
+                break
+            self.engine.save(conv, lock_timeout=lock_timeout())
+        return_code = 0
+        if self.engine.unsaved:
+            self.exit_warnings = rescue_unsaved(list(self.engine.unsaved.values()))
+            return_code = EXIT_UNSAVED
+        # The last sync gets what is left of the quit budget (never more than its own).
+        left = QUIT_TOTAL_BUDGET - (time.monotonic() - (deadline - QUIT_SAVE_BUDGET))
+        await self.sync_status.at_quit(max(0.0, min(QUIT_BUDGET, left)))
+        self.exit(return_code=return_code)
 
     def known_secrets(self) -> list[str]:
         """Every cookie, API key and proxy password the app holds (for scrubbing)."""
@@ -212,9 +236,14 @@ class AichatApp(App[None]):
         exit_with_report(self, Text(report, style="red"))
 
     async def on_unmount(self) -> None:
+        self.engine.stop_all(lock_timeout=QUIT_LOCK_TIMEOUT)  # an exit not through quit
         clients, self.clients = list(self.clients.values()), {}
         for client in clients:
-            await client.aclose()
+            # Bounded: a hung server must not hold the exit.
+            try:
+                await asyncio.wait_for(client.aclose(), 1.0)
+            except (TimeoutError, Exception):  # closing is best effort
+                pass
 
     # -- profiles and clients ---------------------------------------------------------
 
@@ -252,14 +281,18 @@ class AichatApp(App[None]):
         raise LookupError("workspace screen is not installed")
 
     def busy_ids(self) -> set[str]:
-        """Conversations with a reply streaming."""
-        return set(self.replies)
+        """Conversations with a reply running."""
+        return set(self.engine.running)
 
     def open_conversation(self, conv_id: str) -> Conversation | None:
-        """The live conversation (if streaming) or the stored one; None if unreadable."""
-        live = self.replies.get(conv_id)
+        """The live conversation (streaming, or not saved yet) or the stored one;
+        None if unreadable (the user is told)."""
+        live = self.engine.running.get(conv_id)
         if live is not None:
             return live.conv
+        unsaved = self.engine.unsaved.get(conv_id)
+        if unsaved is not None:
+            return unsaved
         try:
             return self.store.load(conv_id)
         except Exception as exc:  # ConversationFileError and friends: tell, do not crash
@@ -274,35 +307,11 @@ class AichatApp(App[None]):
         """Show ``conv_id`` in the workspace (used by the command palette)."""
         await self.workspace.open_session(conv_id)
 
-    def add_prompt(
-        self, conv: Conversation, text: str, *, replace_from: Message | None = None
-    ) -> tuple[Message, Message]:
-        """Append a prompt and an empty reply; the prompt is saved before anything is
-        sent. With ``replace_from`` the prompt is a new version of that one, a branch
-        beside it: the old prompt and its replies are kept (issue 13)."""
-        user = Message(role="user", content=text)
-        branches.link(conv)
-        if replace_from is not None and branches.find(conv, replace_from.id) is not None:
-            conv.add_branch(replace_from.parent, user)
-        else:
-            conv.messages.append(user)
-        if conv.title == DEFAULT_TITLE and not any(m.role == "user" for m in conv.messages[:-1]):
-            conv.title = one_line(text, 60) or DEFAULT_TITLE
-        conv.updated = utcnow()
-        self.save_or_tell(conv)
-        reply = Message(role="assistant", content="")
-        conv.messages.append(reply)
-        return user, reply
-
-    def save_or_tell(self, conv: Conversation) -> bool:
-        """Save ``conv``; on a disk or lock failure tell the user and keep it in
-        memory (the next save writes it all). Returns whether it was saved."""
-        try:
-            self.store.save(conv)
-        except StoreError as exc:
-            self.tell_not_saved(exc)
-            return False
-        return True
+    def save_or_tell(self, conv: Conversation, *, touch: bool = True) -> bool:
+        """Save ``conv`` through the engine; on a disk or lock failure the user is
+        told (see ReplyBridge.save_failed) and it stays in memory (the next save
+        writes it all). Returns whether it was saved."""
+        return self.engine.save(conv, touch=touch)
 
     def tell_not_saved(self, problem: object) -> None:
         """The one message for a failed save: what failed, and that nothing is lost yet."""
@@ -317,77 +326,8 @@ class AichatApp(App[None]):
             markup=False,
         )
 
-    def replace_reply(self, conv: Conversation, old: Message) -> Message:
-        """Start a new version of the reply ``old`` (any reply: the active path then
-        ends at its prompt, and ``old`` is kept beside the new one, issue 13). A
-        reply without any text is dropped instead: there is nothing to keep."""
-        branches.link(conv)
-        if branches.find(conv, old.id) is not None and old.parent is not None:
-            branches.set_active(conv, old.parent)
-            if not old.content and old.id not in {m.parent for m in conv.off_path}:
-                conv.off_path.remove(old)
-        elif old in conv.messages:
-            conv.messages.remove(old)
-        reply = Message(role="assistant", content="")
-        conv.messages.append(reply)
-        conv.updated = utcnow()
-        return reply
-
-    async def start_reply(
-        self, conv: Conversation, reply: Message, view: MessageView | None
-    ) -> ReplyController:
-        """Start streaming ``reply`` in its own worker group."""
-        from aichat_tui.ui.reply import ReplyController  # with the first reply (issue 6)
-
-        profile = self.profile_for(conv)
-        assert profile is not None, "callers check for a profile first"
-        controller = ReplyController(
-            conv=conv,
-            message=reply,
-            client=self.client_for(profile),
-            profile=profile,
-            store=self.store,
-            on_done=self._reply_done,
-            notify=lambda text: self.notify(text, markup=False, severity="warning"),
-        )
-        self.replies[conv.id] = controller
-        await controller.attach(view)
-        self.run_worker(
-            controller.run(),
-            name=f"reply {conv.id}",
-            group=controller.group,
-            exclusive=True,
-            exit_on_error=False,
-        )
-        return controller
-
-    def stop_reply(self, conv_id: str) -> bool:
-        """Cancel the reply streaming in ``conv_id``; False if there is none."""
-        controller = self.replies.get(conv_id)
-        if controller is None:
-            return False
-        self.workers.cancel_group(self, controller.group)
-        return True
-
-    async def _reply_done(self, controller: ReplyController) -> None:
-        if self.replies.get(controller.conv_id) is controller:
-            del self.replies[controller.conv_id]
-        if controller.save_error is not None:
-            self.tell_not_saved(controller.save_error)
-        self.sync_status.reply_finished()  # (with the engine: its reply_finished listener)
-        try:
-            workspace = self.workspace
-        except LookupError:  # shutting down
-            return
-        shown = workspace.conv is not None and workspace.conv.id == controller.conv_id
-        if controller.message.status == "error" and not shown:
-            title = one_line(controller.conv.title, 40)
-            self.notify(f"Reply failed in “{title}”.", severity="error", markup=False)
-        workspace.refresh_sessions()
-        workspace.refresh_bindings()
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Reply workers handle their own errors; anything else is a bug worth seeing.
+        # Workers handle their own errors; anything else is a bug worth seeing.
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.notify(
                 one_line(f"Internal error: {event.worker.error!r}", 300),
@@ -396,21 +336,9 @@ class AichatApp(App[None]):
             )
 
     def rename(self, conv: Conversation, title: str) -> None:
-        """Rename in the store and in memory."""
-        title = one_line(title, 200)
-        try:
-            self.store.rename(conv.id, title)
-        except StoreError as exc:
-            self.tell_not_saved(exc)
-        conv.title = title
-
-    async def delete(self, conv_id: str) -> None:
-        """Stop its reply (saved first), then move the conversation to the trash."""
-        controller = self.replies.get(conv_id)
-        if controller is not None:
-            self.stop_reply(conv_id)
-            await controller.finished.wait()
-        self.store.delete(conv_id)
+        """Rename in memory and on disk (its ``updated`` time is kept)."""
+        conv.title = one_line(title, 200)
+        self.save_or_tell(conv, touch=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands plus this app's, so every action is findable by name."""
@@ -460,6 +388,7 @@ class AichatApp(App[None]):
 
         async def done(conv_id: str | None) -> None:
             if conv_id is not None:
+                self.engine.deleted.discard(conv_id)  # saved again from now on
                 await self.workspace.open_session(conv_id)
                 self.notify("Restored from the trash.", markup=False)
 

@@ -96,6 +96,7 @@ async def test_debug_logs_screen_errors_and_exports_hold_no_secret(
             await wait_until(pilot, lambda: settled(app))
             failed = ws.conv.messages[-1]
             assert failed.status == "error" and "***" in failed.error
+            await pilot.pause()  # the frame after the reply's ending was shown
             shown = screen_text(app)
             assert "HTTP 500" in shown or "failed" in shown
             assert_clean(shown, "the screen")
@@ -159,7 +160,7 @@ async def test_files_are_private_after_the_app_ran(
         await send(pilot, app, "hello")
         await wait_until(pilot, lambda: settled(app))
         app.apply_settings(settings)  # rewrites config.toml
-        await app.delete(app.workspace.conv.id)  # the trash folder is written too
+        app.engine.delete(app.workspace.conv.id)  # the trash folder is written too
         assert app.store.list_trash()
     found = {
         **{f"config/{k}": v for k, v in modes(app_dirs.config_dir).items()},

@@ -58,6 +58,12 @@ async def wait_until(pilot, condition, timeout: float = 60.0, what: str = "condi
 
 
 def settled(app: AichatApp) -> bool:
-    """No reply is streaming and the shown conversation's last message has a status."""
+    """No reply is streaming, the shown conversation's last message has a status and
+    the screen has finished showing it."""
     conv = app.workspace.conv
-    return not app.replies and conv is not None and bool(conv.messages[-1].status)
+    return (
+        not app.replies
+        and conv is not None
+        and bool(conv.messages[-1].status)
+        and not app.workspace.transcript.streaming()
+    )

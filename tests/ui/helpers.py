@@ -49,6 +49,18 @@ async def wait_until(
         await pilot.pause(0.02)
 
 
+def settled(app: AichatApp) -> bool:
+    """No reply is running, the shown conversation's last message has a status and
+    the screen has finished showing it (replies end on the screen a turn later)."""
+    conv = app.workspace.conv
+    return (
+        not app.replies
+        and conv is not None
+        and bool(conv.messages[-1].status)
+        and not app.workspace.transcript.streaming()
+    )
+
+
 def workspace(app: AichatApp) -> WorkspaceScreen:
     """The app's workspace screen."""
     return app.workspace
@@ -77,3 +89,27 @@ def rendered_segments_text(app: AichatApp) -> str:
     update = app.screen._compositor.render_update(full=True)
     console = Console(width=app.size[0], file=io.StringIO(), force_terminal=True)
     return "".join(seg.text for seg in console.render(update) if not seg.control)
+
+
+async def quit_and_wait(pilot: Pilot, app: AichatApp, timeout: float = 30.0) -> None:
+    """Press Ctrl+Q and wait (bounded, by polling the app's own state) until the app
+    has really stopped running: a freeze fails here instead of hanging the test."""
+    import asyncio
+
+    await pilot.press("ctrl+q")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while app.is_running:
+        if loop.time() > deadline:
+            raise AssertionError("Ctrl+Q did not close the app")
+        await asyncio.sleep(0.01)
+
+
+async def answers_a_key(pilot: Pilot, app: AichatApp) -> None:
+    """The app still takes a key press: a letter typed lands in the composer."""
+    composer = app.workspace.composer
+    composer.focus()
+    before = composer.text
+    await pilot.press("z")
+    await wait_until(pilot, lambda: composer.text == before + "z", what="a key press to register")
+    composer.text = before

@@ -8,7 +8,7 @@ from aichat_tui.loopback import Behaviour
 from aichat_tui.models import Settings
 from aichat_tui.store import load_settings
 
-from .helpers import make_app, wait_until
+from .helpers import make_app, settled, wait_until
 
 
 async def test_keymap_from_settings_remaps_bindings(profile_openai, app_dirs):
@@ -47,7 +47,7 @@ async def test_config_screen_result_is_saved_and_applied(profile_openai, app_dir
         ws.composer.text = "now it works"
         ws.composer.focus()
         await pilot.press("enter")
-        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        await wait_until(pilot, lambda: settled(app))
         assert ws.conv.messages[-1].status == "complete"
 
 
@@ -80,7 +80,7 @@ async def test_session_settings_apply_to_requests(loopback, profile_openai, app_
         ws.composer.text = "hi"
         ws.composer.focus()
         await pilot.press("enter")
-        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        await wait_until(pilot, lambda: settled(app))
         body = loopback.requests[-1].json()
         assert body["model"] == "demo-model-large"
         assert body["temperature"] == 0.2

@@ -18,7 +18,8 @@ async def _send(pilot, app, text: str) -> None:
 
 
 def _idle(app) -> bool:
-    return not app.replies
+    """No reply runs and the screen has shown every ending."""
+    return not app.replies and not app.workspace.transcript.streaming()
 
 
 async def test_send_streams_saves_titles_and_copies(loopback, profile_openai, app_dirs):

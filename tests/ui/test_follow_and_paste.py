@@ -6,7 +6,7 @@ from textual import events
 
 from aichat_tui.loopback import Behaviour
 
-from .helpers import make_app, wait_until
+from .helpers import make_app, settled, wait_until
 
 LINES = "".join(f"line {i}\n\n" for i in range(120))
 
@@ -44,7 +44,7 @@ async def test_large_paste_is_kept_and_sent(loopback, profile_openai, app_dirs):
         await wait_until(pilot, lambda: ws.composer.full_text == big, what="paste")
         assert ws.composer.text.startswith("[pasted text #1: 3,001 lines")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        await wait_until(pilot, lambda: settled(app))
         assert loopback.requests[-1].json()["messages"][-1]["content"] == big
         assert app.store.load(ws.conv.id).messages[0].content == big
 
@@ -56,7 +56,7 @@ async def test_aichat_profile_streams_too(loopback, profile_aichat, app_dirs):
         ws = app.workspace
         ws.composer.text = "hello aichat"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        await wait_until(pilot, lambda: settled(app))
         last = ws.conv.messages[-1]
         assert (last.status, last.content) == ("complete", "aichat says hi")
         assert loopback.requests[-1].path.endswith("/api/text")

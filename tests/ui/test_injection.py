@@ -7,7 +7,7 @@ from textual.widgets import Markdown
 from aichat_tui.loopback import Behaviour
 from aichat_tui.ui.screens.link import LinkScreen
 
-from .helpers import make_app, rendered_segments_text, screen_text, wait_until
+from .helpers import make_app, rendered_segments_text, screen_text, settled, wait_until
 
 MARKUP = "[@click=app.quit]x[/] and [/] and [bold]b and [type=x, v={'a[0]'}] [0] [link=https://e]"
 ESCAPES = (
@@ -31,7 +31,7 @@ async def test_reply_markup_and_escapes_are_inert(loopback, profile_openai, app_
     async with app.run_test(size=(120, 40)) as pilot:
         ws = app.workspace
         await _send(pilot, app, MARKUP)  # as a prompt too, and so as the title
-        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        await wait_until(pilot, lambda: settled(app))
         reply = ws.conv.messages[-1]
         assert reply.status == "complete"
         assert reply.content == REPLY  # stored as received
@@ -68,7 +68,7 @@ async def test_error_text_with_markup_is_shown_literally(loopback, profile_opena
     async with app.run_test(size=(120, 40)) as pilot:
         ws = app.workspace
         await _send(pilot, app, "hi")
-        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        await wait_until(pilot, lambda: settled(app))
         assert ws.conv.messages[-1].status == "error"
         assert app.is_running
         assert "\x1b" not in rendered_segments_text(app)
@@ -100,9 +100,8 @@ async def test_links_need_confirmation_and_allow_list(
     # Opening a browser is the one thing a test cannot have; record it instead.
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
     async with app.run_test(size=(120, 40)) as pilot:
-        ws = app.workspace
         await _send(pilot, app, "links")
-        await wait_until(pilot, lambda: not app.replies and ws.conv.messages[-1].status)
+        await wait_until(pilot, lambda: settled(app))
         for bad in (
             "javascript:alert(1)",
             "file:///etc/passwd",

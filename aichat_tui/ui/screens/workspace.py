@@ -1,8 +1,11 @@
 """The main screen: sidebar of sessions, chat pane, composer, footer.
 
-The screen owns the state of what is shown (current conversation, drafts, the
-prompt being edited); the app owns the store, settings, clients and running
-replies. Widgets receive data and post messages back here.
+The screen owns the state of what is shown: the open conversation, drafts, the
+prompt being edited and whether the open conversation is busy. These are
+reactives; their watchers update the title, banner, welcome panel and key
+bindings. The app holds the services (store, settings, clients, the engine).
+Widgets receive data and post messages back here. Sending, stopping and
+retrying live in :mod:`.workspace_replies`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
@@ -24,6 +28,7 @@ from aichat_tui.store import StoreError
 from aichat_tui.ui.screens.workspace_branches import BranchMoves
 from aichat_tui.ui.screens.workspace_copy import CopyAndLinks
 from aichat_tui.ui.screens.workspace_glance import HEADER_POLL, AtAGlance, key_label
+from aichat_tui.ui.screens.workspace_replies import RepliesMixin
 from aichat_tui.ui.widgets.composer import Composer
 from aichat_tui.ui.widgets.footer import AppFooter
 from aichat_tui.ui.widgets.message_view import MessageView
@@ -49,8 +54,15 @@ def welcome_text(config_file: str) -> str:
     )
 
 
-class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
+class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
     """Sessions, transcript and composer."""
+
+    #: The conversation shown (None: nothing yet). Set it, then show it.
+    conv: reactive[Conversation | None] = reactive(None, always_update=True, init=False)
+    #: The prompt being edited (Enter resends from there), if any.
+    editing: reactive[Message | None] = reactive(None, init=False)
+    #: Whether the shown conversation has a reply running.
+    busy: reactive[bool] = reactive(False, init=False)
 
     BINDINGS = [
         Binding("escape", "stop", "Stop", id="workspace.stop"),
@@ -79,10 +91,8 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="workspace")
-        self.conv: Conversation | None = None
         self.drafts: dict[str, str] = {}
         self._deleted: list[tuple[str, str]] = []  # (id, title) of deletes to undo
-        self.editing: Message | None = None
         self._sidebar_choice: bool | None = None
 
     @property
@@ -128,6 +138,19 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
         self.set_interval(HEADER_POLL, self.poll_header)
         await self.aichat.start_workspace(self)
 
+    def watch_conv(self) -> None:
+        self._show_title()
+        self.refresh_welcome()
+        self._update_busy()
+        self.refresh_bindings()
+
+    def watch_editing(self, message: Message | None) -> None:
+        self.query_one("#edit-banner").display = message is not None
+        self.refresh_bindings()
+
+    def watch_busy(self) -> None:
+        self.refresh_bindings()
+
     def refresh_welcome(self) -> None:
         """Show the first-run panel when no profile can be used."""
         welcome = self.query_one("#welcome", Static)
@@ -155,26 +178,22 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
         switching = self.conv is not None
         if self.conv is not None:
             self.drafts[self.conv.id] = self.composer.text
-            live = self.aichat.replies.get(self.conv.id)
-            if live is not None:
-                await live.attach(None)
-        self._set_editing(None)
+        self.editing = None
         conv = self.aichat.open_conversation(conv_id) if conv_id else None
         self.conv = conv
         live = self.aichat.replies.get(conv.id) if conv else None
         await self.transcript.show(
             conv,
             streaming_id=live.message.id if live else None,
-            streaming_text=live.shown if live else "",
+            source=(lambda: live.shown) if live else None,
         )
         if live is not None:
-            await live.attach(self.transcript.view_for(live.message.id))
+            self.show_live_thinking(live)
         draft = self.drafts.pop(conv.id, "") if conv else ""
         if switching or draft:
             # On the first open, keep whatever was typed while the app started.
             self.composer.text = draft
             self.composer.move_cursor(self.composer.document.end)
-        self._show_title()
         listed = conv is not None and any(s.id == conv.id for s in self.sessions.summaries)
         if switching and listed:
             # Switching between listed sessions changes nothing in the list: only move
@@ -182,8 +201,6 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
             self.sessions.mark(conv.id)
         else:
             self.refresh_sessions()
-        self.refresh_welcome()
-        self.refresh_bindings()
 
     def _show_title(self) -> None:
         self.refresh_header()
@@ -220,7 +237,7 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
             return
 
         def done(title: str | None) -> None:
-            if title:
+            if title and conv.id not in self.aichat.engine.deleted:
                 self.aichat.rename(conv, title)
                 self._show_title()
                 self.refresh_sessions()
@@ -246,12 +263,14 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
             if not yes:
                 return
             try:
-                await self.aichat.delete(conv_id)
+                # Stops its reply first (saved into the trash copy); nothing saves it again.
+                self.aichat.engine.delete(conv_id)
             except StoreError as exc:  # e.g. a read-only disk: the session stays
                 self.app.notify(
                     one_line(f"Not deleted: {exc}", 300), severity="error", markup=False
                 )
                 return
+            self.drafts.pop(conv_id, None)
             self.remember_deleted(conv_id, title)
             if self.conv is not None and self.conv.id == conv_id:
                 self.conv = None
@@ -269,72 +288,7 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
         )
         self.app.push_screen(ConfirmScreen("Delete session", body, yes="Delete"), done)
 
-    # -- sending ------------------------------------------------------------------
-
-    @on(Composer.Submitted)
-    async def _submitted(self, event: Composer.Submitted) -> None:
-        if self.aichat.profile_for(self.conv) is None:
-            self.app.notify(
-                "No profile is set up: press F3 to add one.", severity="error", markup=False
-            )
-            return
-        if self.conv is None:
-            await self.action_new_session()
-            if self.conv is None:  # it could not be created (the user was told)
-                return
-        running = self.aichat.replies.get(self.conv.id)
-        if running is not None:
-            # A new prompt supersedes the reply in progress: stop it (its partial
-            # text is saved, marked interrupted) before sending.
-            self.aichat.stop_reply(self.conv.id)
-            await running.finished.wait()
-        editing, text = self.editing, event.text
-        self.composer.text = ""
-        self._set_editing(None)
-        if editing is not None:
-            await self.transcript.drop_from(editing.id)
-        user, reply = self.aichat.add_prompt(self.conv, text, replace_from=editing)
-        await self.transcript.add_message(user)
-        await self._start_reply(reply)
-        self._show_title()
-
-    async def _start_reply(self, reply: Message) -> None:
-        assert self.conv is not None
-        view = await self.transcript.add_message(reply, streaming=True)
-        await self.aichat.start_reply(self.conv, reply, view)
-        self.refresh_sessions()
-        self.refresh_bindings()
-
-    def action_stop(self) -> None:
-        """Stop the current reply; else cancel editing; else back to the composer."""
-        if self.conv is not None and self.aichat.stop_reply(self.conv.id):
-            return
-        if self.editing is not None:
-            self._set_editing(None)
-            self.composer.text = ""
-        self.composer.focus()
-
-    async def action_retry(self, target: Message | None = None) -> None:
-        """Regenerate the last reply, or ``target`` (any reply), as a new version
-        beside it (after an error, a stop, or to get another one)."""
-        conv = self.conv
-        if conv is None or conv.id in self.aichat.replies or not conv.messages:
-            return
-        last = target if target is not None else conv.messages[-1]
-        if last.role != "assistant" or last not in conv.messages:
-            return
-        if self.aichat.profile_for(conv) is None:
-            self.app.notify(
-                "No profile is set up: press F3 to add one.", severity="error", markup=False
-            )
-            return
-        await self.transcript.drop_from(last.id)
-        reply = self.aichat.replace_reply(conv, last)
-        await self._start_reply(reply)
-
-    @on(Transcript.RegenerateRequested)
-    async def _regenerate_requested(self, event: Transcript.RegenerateRequested) -> None:
-        await self.action_retry(event.message)
+    # -- thinking -----------------------------------------------------------------
 
     def action_toggle_thinking(self) -> None:
         """Open or close the thinking of the focused reply, else of the latest one."""
@@ -346,10 +300,7 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
                 return
         self.app.notify("no reply with thinking here", markup=False)
 
-    @on(MessageView.RetryPressed)
-    async def _retry_pressed(self, event: MessageView.RetryPressed) -> None:
-        if self.conv is not None and self.conv.messages[-1:] == [event.view.message]:
-            await self.action_retry()
+    # -- editing ------------------------------------------------------------------
 
     def action_edit_last(self) -> None:
         """Put the last prompt back in the composer; sending resends from there."""
@@ -372,17 +323,11 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
         self._edit(event.message)
 
     def _edit(self, message: Message) -> None:
-        if self.conv is not None and self.conv.id in self.aichat.replies:
-            self.app.notify("Stop the streaming reply (Escape) before editing.", markup=False)
-            return
-        self._set_editing(message)
+        # Allowed while a reply streams: resending supersedes it, like any new prompt.
+        self.editing = message
         self.composer.text = message.content
         self.composer.move_cursor(self.composer.document.end)
         self.composer.focus()
-
-    def _set_editing(self, message: Message | None) -> None:
-        self.editing = message
-        self.query_one("#edit-banner").display = message is not None
 
     # -- layout -----------------------------------------------------------------------
 
@@ -408,10 +353,9 @@ class WorkspaceScreen(AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
             self.aichat.edit_session_settings(self.conv, self._show_title)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        busy = self.conv is not None and self.conv.id in self.aichat.replies
         if action == "stop":
-            return bool(busy or self.editing)
+            return bool(self.busy or self.editing)
         if action == "retry":
             last = self.conv.messages[-1] if self.conv and self.conv.messages else None
-            return not (busy or last is None or last.role != "assistant")
+            return not (self.busy or last is None or last.role != "assistant")
         return True

@@ -159,7 +159,7 @@ class AtAGlance:
         while self._deleted:
             conv_id, _title = self._deleted.pop()
             try:
-                self.aichat.store.restore(conv_id)
+                self.aichat.engine.restore(conv_id)
             except StoreError as exc:  # restored elsewhere meanwhile, or the disk refuses
                 self.aichat.notify(
                     one_line(f"Not restored: {exc}", 300), severity="error", markup=False

@@ -237,6 +237,11 @@ class MessageView(Vertical, can_focus=True):
             return self._body().source
         return self._text
 
+    @property
+    def streaming(self) -> bool:
+        """Whether the view still shows its reply as streaming (until :meth:`finish`)."""
+        return self._streaming
+
     def disallow_retry(self) -> None:
         """A later message exists: hide the Retry button."""
         self.retry_allowed = False
@@ -244,8 +249,16 @@ class MessageView(Vertical, can_focus=True):
             self._refresh_status()
 
     def follow(self, source: Callable[[], str]) -> None:
-        """Stream from ``source`` (the controller's sanitized text so far)."""
+        """Stream from ``source`` (the reply's sanitized text so far)."""
         self._source = source
+
+    def offer(self) -> None:
+        """The followed source has more text: show it within STREAM_INTERVAL.
+        Synchronous and cheap: called for every piece that arrives."""
+        if not self._ready or self._finished or self._source is None:
+            return
+        if self._flush_timer is None and self.is_attached:
+            self._flush_timer = self.set_timer(STREAM_INTERVAL, self._flush)
 
     async def _markdown_ready(self) -> None:
         self._ready = True

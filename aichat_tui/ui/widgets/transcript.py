@@ -139,9 +139,10 @@ class Transcript(VerticalScroll):
         conv: Conversation | None,
         *,
         streaming_id: str | None = None,
-        streaming_text: str = "",
+        source: Callable[[], str] | None = None,
     ) -> None:
-        """Replace the pane's content with ``conv`` (its last messages)."""
+        """Replace the pane's content with ``conv`` (its last messages). The message
+        ``streaming_id`` is shown streaming, following ``source`` (its text so far)."""
         self.conversation = conv
         for view in self._views.values():
             await view.release()
@@ -153,10 +154,7 @@ class Transcript(VerticalScroll):
             self._versions = branches.versions(conv) if conv.off_path else {}
             width, height = self.app.size
             self._first = first_shown(conv.messages, max(INITIAL_CHARS, width * height))
-            views = [
-                self._make_view(m, streaming_id, streaming_text)
-                for m in conv.messages[self._first :]
-            ]
+            views = [self._make_view(m, streaming_id, source) for m in conv.messages[self._first :]]
             for view in views[:-1]:
                 view.retry_allowed = False
             if self._first:
@@ -164,20 +162,30 @@ class Transcript(VerticalScroll):
             await self.mount_all(views)
         self.anchor()
 
-    def _make_view(self, message: Message, streaming_id: str | None, text: str) -> MessageView:
-        if message.id == streaming_id:
-            view = MessageView(message, text=text, streaming=True)
+    def _make_view(
+        self, message: Message, streaming_id: str | None, source: Callable[[], str] | None
+    ) -> MessageView:
+        if message.id == streaming_id and source is not None:
+            view = MessageView(message, text=source(), streaming=True)
+            view.follow(source)
         else:
             view = MessageView(message)
         view.versions = self._versions.get(message.id)
         self._views[message.id] = view
         return view
 
-    async def follow_branch(self, conv: Conversation) -> None:
+    async def follow_branch(
+        self,
+        conv: Conversation,
+        *,
+        streaming_id: str | None = None,
+        source: Callable[[], str] | None = None,
+    ) -> None:
         """The active path of ``conv`` changed (another version chosen, a branch
-        added): keep the views of the messages it still shares with what is
-        shown, replace the rest. Falls back to :meth:`show` when the change is
-        above the mounted messages or the new part is long."""
+        added, a prompt sent): keep the views of the messages it still shares with
+        what is shown, replace the rest (``streaming_id`` shown streaming from
+        ``source``). Falls back to :meth:`show` when the change is above the
+        mounted messages or the new part is long."""
         path = conv.messages
         old = list(self._views)
         keep = 0
@@ -188,7 +196,7 @@ class Transcript(VerticalScroll):
             keep += 1
         start = self._first + keep
         if conv is not self.conversation or keep == 0 or len(path) - start > BATCH:
-            await self.show(conv)
+            await self.show(conv, streaming_id=streaming_id, source=source)
             return
         self._versions = branches.versions(conv) if conv.off_path else {}
         with self.app.batch_update():
@@ -200,7 +208,7 @@ class Transcript(VerticalScroll):
                 versions = self._versions.get(view.message.id)
                 if versions != view.versions:  # an update costs a layout pass
                     view.set_versions(versions)
-            views = [self._make_view(m, None, "") for m in path[start:]]
+            views = [self._make_view(m, streaming_id, source) for m in path[start:]]
             await self.mount_all(views)
             for view in list(self._views.values())[:-1]:
                 view.disallow_retry()
@@ -217,35 +225,22 @@ class Transcript(VerticalScroll):
         """How many older messages are not mounted yet."""
         return self._first
 
+    def streaming(self) -> bool:
+        """Whether any mounted view still shows a streaming reply."""
+        return any(view.streaming for view in self._views.values())
+
     def view_for(self, message_id: str) -> MessageView | None:
         """The mounted view of a message, if any."""
         return self._views.get(message_id)
 
-    async def add_message(self, message: Message, *, streaming: bool = False) -> MessageView:
-        """Mount a new message at the end and follow it."""
-        for earlier in self._views.values():
-            earlier.disallow_retry()
-        view = MessageView(message, text="" if streaming else None, streaming=streaming)
-        conv = self.conversation
-        if conv is not None and conv.off_path:
-            group = branches.siblings(conv, message.id)
-            if len(group) > 1:
-                view.versions = (group.index(message) + 1, len(group))
-                self._versions[message.id] = view.versions
-        self._views[message.id] = view
-        await self.mount(view)
+    async def reconcile(
+        self, *, streaming_id: str | None = None, source: Callable[[], str] | None = None
+    ) -> None:
+        """Bring the views in line with the conversation after a send, an edit or a
+        regeneration (see :meth:`follow_branch`), and follow the end."""
+        if self.conversation is not None:
+            await self.follow_branch(self.conversation, streaming_id=streaming_id, source=source)
         self.anchor()
-        return view
-
-    async def drop_from(self, message_id: str) -> None:
-        """Remove the view of ``message_id`` and every view after it."""
-        ids = list(self._views)
-        if message_id not in ids:
-            return
-        doomed = ids[ids.index(message_id) :]
-        for doomed_id in doomed:
-            await self._views[doomed_id].release()
-        await self.remove_children([self._views.pop(i) for i in doomed])
 
     async def action_load_earlier(self, count: int = BATCH) -> None:
         """Mount up to ``count`` older messages above the current ones, keeping what
@@ -254,7 +249,7 @@ class Transcript(VerticalScroll):
         if conv is None or not self._first:
             return
         start = max(0, self._first - count)
-        batch = [self._make_view(m, None, "") for m in conv.messages[start : self._first]]
+        batch = [self._make_view(m, None, None) for m in conv.messages[start : self._first]]
         for view in batch:
             view.retry_allowed = False
         first_view = next(iter(self._views.values()), None)
