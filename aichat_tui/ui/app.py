@@ -9,6 +9,7 @@ of replies through :class:`~aichat_tui.ui.reply_bridge.ReplyBridge`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -196,6 +197,8 @@ class AichatApp(App[None]):
         app within 2 s whatever the disk, the server or another instance does.
         What still cannot be saved is written to a rescue folder, and the app
         exits with EXIT_UNSAVED and a warning on stderr (see ``exit_warnings``)."""
+        with contextlib.suppress(LookupError):
+            self.workspace.flush_branch()  # the branch on screen is the one reopened
         deadline = time.monotonic() + QUIT_SAVE_BUDGET
 
         def lock_timeout() -> float:
