@@ -149,3 +149,32 @@ async def test_ctrl_q_closes_the_app_in_every_state(
     else:
         assert app.return_code == 0 and not app.exit_warnings
         assert saved[-1].role == "assistant" and saved[-1].status == "interrupted"
+
+
+async def test_keys_typed_before_the_screen_handles_a_send_start_the_next_prompt(
+    loopback: LoopbackServer, profile_openai: Profile, app_dirs: Paths
+) -> None:
+    """`send-keys 'aaa' Enter 'bbb' Enter 'ccc' Enter` in tmux: every key arrives
+    before the screen has handled the first send; the prompts stay apart
+    (they were saved as "aaa", "aaabbb", "aaabbbccc")."""
+    from textual import events
+
+    loopback.push(Behaviour(text=SHORT, chunk_chars=6, chunk_delay=0.02, times=3))
+    app = make_app(app_dirs, profile_openai)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.workspace.composer.focus()
+        await pilot.pause()
+        for char in "aaa\rbbb\rccc\r":
+            key = "enter" if char == "\r" else char
+            app.post_message(events.Key(key, char))  # one burst, no waiting in between
+        await wait_until(
+            pilot,
+            lambda: app.workspace.conv is not None
+            and sum(m.role == "user" for m in app.workspace.conv.messages) == 3,
+            what="three prompts",
+        )
+        await wait_until(pilot, lambda: settled(app), timeout=60, what="the last reply")
+        prompts, _statuses = prompts_and_statuses(app.store, app.workspace.conv.id)
+        assert prompts == ["aaa", "bbb", "ccc"]
+        assert app.workspace.composer.text == ""
+        await quit_and_wait(pilot, app)

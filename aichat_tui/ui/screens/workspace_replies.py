@@ -58,19 +58,27 @@ class RepliesMixin:
     async def on_composer_submitted(self, event: Composer.Submitted) -> None:
         """Send the prompt; a reply still running here is superseded (kept, interrupted)."""
         if self._profile_or_tell() is None:
+            self._give_back(event.text)
             return
         if self.conv is None:
             await self.action_new_session()
             if self.conv is None:  # it could not be created (the user was told)
+                self._give_back(event.text)
                 return
         conv = self.conv
         profile = self.aichat.profile_for(conv)
         assert profile is not None
         editing = self.editing if self.editing in conv.messages else None
-        self.composer.text = ""
         self.editing = None
         reply = self.aichat.engine.send(conv, event.text, profile, replace_from=editing)
         await self._show_reply(reply)
+
+    def _give_back(self, text: str) -> None:
+        """A refused prompt goes back into the composer (the composer cleared itself
+        when it sent it), unless something new was typed meanwhile."""
+        if not self.composer.text:
+            self.composer.load_text(text)
+            self.composer.move_cursor(self.composer.document.end)
 
     def action_stop(self) -> None:
         """Stop the current reply; else cancel editing; else back to the composer."""

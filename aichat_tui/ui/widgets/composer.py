@@ -213,6 +213,10 @@ class Composer(_TextAreaWithoutFunctionKeys):
             return
         if text.strip() or self.has_attachments:
             self.post_message(self.Submitted(self, text))
+            # Cleared now, not when the screen handles the message: keys typed in
+            # between (a fast typist, tmux send-keys) start the next prompt instead of
+            # being joined to this one. The screen gives the text back if it refuses.
+            self.load_text("")
 
     def action_newline(self) -> None:
         self.call_later(self._newline)
