@@ -169,8 +169,10 @@ async def test_keys_typed_before_the_screen_handles_a_send_start_the_next_prompt
             app.post_message(events.Key(key, char))  # one burst, no waiting in between
         await wait_until(
             pilot,
-            lambda: app.workspace.conv is not None
-            and sum(m.role == "user" for m in app.workspace.conv.messages) == 3,
+            lambda: (
+                app.workspace.conv is not None
+                and sum(m.role == "user" for m in app.workspace.conv.messages) == 3
+            ),
             what="three prompts",
         )
         await wait_until(pilot, lambda: settled(app), timeout=60, what="the last reply")
