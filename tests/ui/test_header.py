@@ -60,6 +60,7 @@ async def test_header_shows_profile_model_and_reply_state(
         header.clock = lambda: next(ticks)
         if state in STATES:
             app.replies[conv.id] = STATES[state]  # type: ignore[assignment]
+        ws._update_busy()  # as the engine's state message would (the footer offers Stop)
         ws.poll_header()
         await pilot.pause()
         ws.poll_header()
@@ -75,8 +76,8 @@ async def test_header_shows_profile_model_and_reply_state(
             "error": "F3 settings",
         }[state]
         assert expected in first
+        app.replies.pop(conv.id, None)  # a stand-in: the engine must not stop it at exit
         check(f"header_{state}_{size[0]}x{size[1]}", text)
-        app.replies.pop(conv.id, None)
 
 
 async def test_session_settings_override_is_named(profile_openai, app_dirs) -> None:
