@@ -289,3 +289,37 @@ def test_cli_ask_on_a_full_disk_is_one_clear_line(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "Traceback" not in err and err.count("\n") <= 2, err
     assert "disk is full" in err, err
+
+
+async def test_quit_on_a_read_only_disk_warns_and_fails(tmpfs_paths, loopback, profile_openai):
+    """Issue 16 item 5: the data disk goes read-only while chatting; quitting cannot
+    save the new prompt, so it is rescued to a private copy, a warning is kept for
+    stderr and the exit code is 1 (it was 0 with nothing said, the prompt lost)."""
+    import tempfile
+
+    paths, mount = tmpfs_paths
+    rescue = mount.parent / "rescue"
+    rescue.mkdir()
+    old_tempdir, tempfile.tempdir = tempfile.tempdir, str(rescue)
+    app, _notices = make_app(paths, profile_openai)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await send(pilot, app, "first, saved")
+            await wait_until(pilot, lambda: settled(app), what="the first reply")
+            conv_id = app.workspace.conv.id
+            remount(mount, "ro")
+            await send(pilot, app, "second, on a read-only disk")
+            await wait_until(pilot, lambda: settled(app), what="the second reply")
+            await pilot.press("ctrl+q")
+            await wait_until(pilot, lambda: not app.is_running, what="the app to close")
+    finally:
+        tempfile.tempdir = old_tempdir
+        remount(mount, "rw")
+    assert app.return_code == 1
+    assert any("could not be saved" in line for line in app.exit_warnings)
+    copies = list(rescue.rglob(f"{conv_id}.toml"))
+    assert len(copies) == 1
+    assert "second, on a read-only disk" in copies[0].read_text()
+    assert oct(copies[0].stat().st_mode & 0o777) == "0o600"
+    on_disk = ConversationStore(paths).load(conv_id).messages
+    assert [m.content for m in on_disk if m.role == "user"] == ["first, saved"]
