@@ -360,6 +360,9 @@ class AichatApp(App[None]):
             ws.action_session_settings,
         )
         yield SystemCommand("Trash", "Deleted sessions: restore one", self.action_trash)
+        yield SystemCommand(
+            "Attach a file", "Pick a file or image for the next message", ws.action_attach
+        )
         yield SystemCommand("Copy last reply", "To the clipboard (OSC 52)", ws.action_copy_last)
         yield SystemCommand("Copy last code block", "From the last reply", ws.action_copy_code)
         yield SystemCommand("Retry last reply", "Regenerate it", ws.action_retry)

@@ -25,10 +25,12 @@ from textual.widgets import Label, Static
 from aichat_tui.models import Conversation, Message
 from aichat_tui.sanitize import one_line
 from aichat_tui.store import StoreError
+from aichat_tui.ui.screens.workspace_attach import AttachMixin
 from aichat_tui.ui.screens.workspace_branches import BranchMoves
 from aichat_tui.ui.screens.workspace_copy import CopyAndLinks
 from aichat_tui.ui.screens.workspace_glance import HEADER_POLL, AtAGlance, key_label
 from aichat_tui.ui.screens.workspace_replies import RepliesMixin
+from aichat_tui.ui.widgets.attachment_chips import AttachmentChips
 from aichat_tui.ui.widgets.composer import Composer
 from aichat_tui.ui.widgets.footer import AppFooter
 from aichat_tui.ui.widgets.message_view import MessageView
@@ -54,7 +56,9 @@ def welcome_text(config_file: str) -> str:
     )
 
 
-class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen[None]):
+class WorkspaceScreen(
+    RepliesMixin, AttachMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen[None]
+):
     """Sessions, transcript and composer."""
 
     #: The conversation shown (None: nothing yet). Set it, then show it.
@@ -79,6 +83,7 @@ class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen
         Binding(
             "alt+up,f5", "select_messages", "Messages", show=False, id="workspace.select_messages"
         ),
+        Binding("alt+a,f7", "attach", "Attach", show=False, id="workspace.attach"),
         Binding("ctrl+b,alt+l", "toggle_sidebar", "Sidebar", id="workspace.toggle_sidebar"),
         Binding(
             "alt+t,f6", "toggle_thinking", "Thinking", show=False, id="workspace.toggle_thinking"
@@ -93,6 +98,7 @@ class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen
         super().__init__(id="workspace")
         self.drafts: dict[str, str] = {}
         self._deleted: list[tuple[str, str]] = []  # (id, title) of deletes to undo
+        self.attachment_drafts = {}
         self._sidebar_choice: bool | None = None
 
     @property
@@ -111,6 +117,7 @@ class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen
                     Content("Editing a previous prompt: Enter resends from there, Escape cancels"),
                     id="edit-banner",
                 )
+                yield AttachmentChips(id="attachment-chips")
                 yield Composer(id="composer")
         yield AppFooter()
 
@@ -176,6 +183,7 @@ class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen
         """Show a conversation (None: nothing), keeping the current draft."""
         self.flush_branch()
         switching = self.conv is not None
+        leaving = self.conv.id if self.conv is not None else None
         if self.conv is not None:
             self.drafts[self.conv.id] = self.composer.text
         self.editing = None
@@ -189,6 +197,7 @@ class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen
         )
         if live is not None:
             self.show_live_thinking(live)
+        await self.swap_attachments(leaving, conv.id if conv else None)
         draft = self.drafts.pop(conv.id, "") if conv else ""
         if switching or draft:
             # On the first open, keep whatever was typed while the app started.
@@ -325,6 +334,7 @@ class WorkspaceScreen(RepliesMixin, AtAGlance, BranchMoves, CopyAndLinks, Screen
     def _edit(self, message: Message) -> None:
         # Allowed while a reply streams: resending supersedes it, like any new prompt.
         self.editing = message
+        self.call_later(self.show_attachments, list(message.attachments))
         self.composer.text = message.content
         self.composer.move_cursor(self.composer.document.end)
         self.composer.focus()

@@ -14,7 +14,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from aichat_tui.engine import Reply, ReplyState
-from aichat_tui.models import Conversation, Message, Profile
+from aichat_tui.models import Attachment, Conversation, Message, Profile
 from aichat_tui.sanitize import one_line
 from aichat_tui.ui.reply_bridge import ReplyChanged, ReplyEnded
 from aichat_tui.ui.widgets.composer import Composer
@@ -38,6 +38,7 @@ class RepliesMixin:
     if TYPE_CHECKING:  # provided by the screen and by Textual
 
         def refresh_sessions(self) -> None: ...
+        async def take_attachments(self) -> list[Attachment]: ...
         def _show_title(self) -> None: ...
         def refresh_bindings(self) -> None: ...
         async def action_new_session(self) -> None: ...
@@ -70,7 +71,10 @@ class RepliesMixin:
         assert profile is not None
         editing = self.editing if self.editing in conv.messages else None
         self.editing = None
-        reply = self.aichat.engine.send(conv, event.text, profile, replace_from=editing)
+        attachments = await self.take_attachments()
+        reply = self.aichat.engine.send(
+            conv, event.text, profile, replace_from=editing, attachments=attachments
+        )
         await self._show_reply(reply)
 
     def _give_back(self, text: str) -> None:
