@@ -50,6 +50,7 @@ def make_app(
         session_id=session_id,
         new_session=new_session,
         theme=theme,
+        demo=demo,
     )
 
 

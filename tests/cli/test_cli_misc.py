@@ -125,10 +125,15 @@ async def test_demo_environment_serves_both_protocols_and_leaves_nothing(
 
 async def test_demo_app_starts_on_the_demo_profile(tmp_path: Path) -> None:
     with demo_environment(tmp_path / "demo-data") as env:
-        app = make_app(env.paths, env.settings, profile_override=env.profile, new_session=True)
+        app = make_app(
+            env.paths, env.settings, profile_override=env.profile, new_session=True, demo=True
+        )
         async with app.run_test() as pilot:
             await pilot.pause()
             assert app.profile_override is env.profile
+            # the empty chat says it is a demo (make_app once dropped the flag)
+            welcome = str(app.workspace.query_one("#welcome").render())
+            assert app.demo and "Demo mode" in welcome
             assert app.startup_errors == []
             await asyncio.sleep(0)
     assert (tmp_path / "demo-data").is_dir()  # --data-dir keeps demo conversations
