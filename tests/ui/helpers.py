@@ -113,3 +113,15 @@ async def answers_a_key(pilot: Pilot, app: AichatApp) -> None:
     await pilot.press("z")
     await wait_until(pilot, lambda: composer.text == before + "z", what="a key press to register")
     composer.text = before
+
+
+async def drawn_screen(pilot: Pilot, app: AichatApp, timeout: float = 60.0) -> str:
+    """The screen as text once its footer is drawn (the last frame a person sees
+    complete): on a busy machine one pause can capture a frame without it."""
+    await wait_until(
+        pilot,
+        lambda: bool(screen_text(app).splitlines()[-1].strip()),
+        timeout=timeout,
+        what="the footer to be drawn",
+    )
+    return screen_text(app)

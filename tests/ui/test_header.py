@@ -11,7 +11,7 @@ import pytest
 from aichat_tui.models import Message
 from aichat_tui.ui.widgets.status_header import StatusHeader
 
-from .helpers import make_app, screen_text, wait_until
+from .helpers import drawn_screen, make_app, screen_text, wait_until
 from .test_snapshots import SIZES, check
 
 
@@ -65,7 +65,7 @@ async def test_header_shows_profile_model_and_reply_state(
         await pilot.pause()
         ws.poll_header()
         await pilot.pause()
-        text = screen_text(app)
+        text = await drawn_screen(pilot, app)
         first = text.splitlines()[0]
         assert "loopback-openai · demo-model" in first
         expected = {
@@ -103,7 +103,7 @@ async def test_first_run_on_the_built_in_profile_says_what_to_do(app_dirs, size,
     app = AichatApp(paths=paths)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        text = screen_text(app)
+        text = await drawn_screen(pilot, app)
         assert "local" in text and "F3" in text and "--demo" in text
         check(f"first_run_local_{size[0]}x{size[1]}", text)
 
@@ -122,7 +122,7 @@ async def test_a_first_reply_that_cannot_connect_brings_the_panel(app_dirs, prof
             timeout=30,
         )
         await wait_until(pilot, lambda: "Nobody answers" in screen_text(app))
-        text = screen_text(app)
+        text = await drawn_screen(pilot, app)
         assert "F3" in text and "--demo" in text and "F3 settings" in text.splitlines()[0]
 
 
@@ -138,7 +138,7 @@ async def test_demo_mode_says_so_and_help_names_no_temporary_path(
     async with app.run_test(size=size) as pilot:
         await wait_until(pilot, lambda: app.workspace.conv is not None)
         await pilot.pause()
-        text = screen_text(app)
+        text = await drawn_screen(pilot, app)
         assert "Demo mode" in text
         check(f"demo_banner_{size[0]}x{size[1]}", text)
         await pilot.press("f1")

@@ -18,7 +18,7 @@ from aichat_tui.models import Message
 from aichat_tui.store import Paths
 from aichat_tui.ui.screens.confirm import ConfirmScreen
 
-from .helpers import FIXED_NOW, make_app, screen_text, wait_until
+from .helpers import FIXED_NOW, drawn_screen, make_app, screen_text, wait_until
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SIZES = [(80, 24), (120, 40)]
@@ -62,7 +62,7 @@ async def test_workspace_snapshot(profile_openai, app_dirs, size) -> None:
     async with app.run_test(size=size) as pilot:
         await wait_until(pilot, lambda: "Done." in screen_text(app), what="reply rendered")
         await pilot.pause()
-        check(f"workspace_{size[0]}x{size[1]}", screen_text(app))
+        check(f"workspace_{size[0]}x{size[1]}", await drawn_screen(pilot, app))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -73,7 +73,7 @@ async def test_first_run_snapshot(app_dirs, size, monkeypatch) -> None:
     app = make_app(paths, None)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        check(f"first_run_{size[0]}x{size[1]}", screen_text(app))
+        check(f"first_run_{size[0]}x{size[1]}", await drawn_screen(pilot, app))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -84,4 +84,4 @@ async def test_delete_dialog_snapshot(profile_openai, app_dirs, size) -> None:
         await pilot.press("f8")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.pause()
-        check(f"delete_dialog_{size[0]}x{size[1]}", screen_text(app))
+        check(f"delete_dialog_{size[0]}x{size[1]}", await drawn_screen(pilot, app))
